@@ -1,0 +1,115 @@
+"""Forms for buildings, units, households and residents.
+
+Every choice of a related row is narrowed to what the user may edit; a forged id
+outside it fails as "not a valid choice", and the save re-checks scope.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from buildings.models import Building, Household, Resident, ResidentTag, Unit
+from communities import scoping
+from communities.forms import ScopedModelForm
+from communities.models import Community, Membership, Section, User
+
+
+class BuildingForm(ScopedModelForm):
+    class Meta:
+        model = Building
+        fields = ["community", "section", "compound", "number", "name", "head"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        community_ids = scoping.writable_community_ids(self.user, Building)
+        communities = Community.objects.all()
+        heads = User.objects.filter(
+            memberships__role=Membership.Role.HEAD, memberships__is_active=True
+        )
+        sections = Section.objects.select_related("community")
+        if community_ids is not None:
+            communities = communities.filter(pk__in=community_ids)
+            heads = heads.filter(memberships__community_id__in=community_ids)
+        section_q = scoping.writable_section_q(self.user)
+        if section_q is not None:
+            sections = sections.filter(section_q)
+        self.fields["community"].queryset = communities
+        self.fields["section"].queryset = sections
+        self.fields["head"].queryset = heads.distinct().order_by("username")
+        if len(community_ids or []) == 1 and not self.instance.pk:
+            self.fields["community"].initial = community_ids[0]
+        if self.instance.pk:
+            # Moving a building between communities would carry its residents along.
+            self.fields["community"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        community = cleaned.get("community")
+        section = cleaned.get("section")
+        head = cleaned.get("head")
+        if community and section and section.community_id != community.pk:
+            self.add_error("section", _("The section must belong to the chosen community."))
+        if (
+            community
+            and head
+            and not head.memberships.filter(
+                role=Membership.Role.HEAD, is_active=True, community=community
+            ).exists()
+        ):
+            self.add_error("head", _("This person is not a building head of the community."))
+        if (
+            community
+            and section is None
+            and not self.user.is_superuser
+            and not any(
+                m.role == scoping.SECRETARY and m.community_id == community.pk
+                for m in scoping.memberships_of(self.user)
+            )
+        ):
+            self.add_error("section", _("Choose the section you guide."))
+        return cleaned
+
+
+class UnitForm(ScopedModelForm):
+    class Meta:
+        model = Unit
+        fields = ["number", "floors"]
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        duplicate = Unit.objects.filter(building=self.instance.building, number=number)
+        if duplicate.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This building already has a unit with this number."))
+        return number
+
+
+class HouseholdForm(ScopedModelForm):
+    class Meta:
+        model = Household
+        fields = ["room", "occupancy"]
+
+    def clean_room(self):
+        room = self.cleaned_data["room"].strip().upper()
+        duplicate = Household.objects.filter(unit=self.instance.unit, room=room)
+        if duplicate.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This unit already has a household in this room."))
+        return room
+
+
+class ResidentForm(ScopedModelForm):
+    class Meta:
+        model = Resident
+        fields = ["name", "phone", "is_party_member", "tags"]
+        widgets = {"tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = ResidentTag.objects.all()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the resident's name."))
+        return name
+
+    def clean_phone(self):
+        return self.cleaned_data["phone"].replace(" ", "")

@@ -1,0 +1,223 @@
+"""Buildings, their units (stairwells), households and residents."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Community, Section
+from communities.scoping import ScopedManager, ScopePaths
+
+phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$",
+    _("Enter a mobile number of 11 digits or a landline number such as 0451-12345678."),
+)
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: enough to recognise a number, not enough to call it."""
+    if not phone:
+        return ""
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    keep_start = 3 if len(phone) >= 11 else 0
+    return phone[:keep_start] + "*" * (len(phone) - keep_start - 4) + phone[-4:]
+
+
+class Building(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("community")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="buildings",
+        verbose_name=_("section"),
+    )
+    compound = models.CharField(
+        _("compound"), max_length=50, help_text=_("The residential compound, e.g. 清福二区.")
+    )
+    number = models.CharField(
+        _("building number"), max_length=20, help_text=_("e.g. 15 for building No. 15.")
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_buildings",
+        verbose_name=_("building head"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = ScopePaths(
+        district="community__district", community="community", section="section", head="head"
+    )
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["community_id", "compound", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "compound", "number"], name="building_unique_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "compound"], name="building_compound_idx")]
+
+    def __str__(self):
+        label = f"{self.compound}{self.number}"
+        return f"{label}号楼" if self.number.isdigit() else label
+
+    def get_absolute_url(self):
+        return reverse("buildings:building_detail", args=[self.pk])
+
+    def clean(self):
+        if self.section_id and self.community_id and self.section.community_id != self.community_id:
+            raise ValidationError({"section": _("The section must belong to the same community.")})
+
+
+class Unit(models.Model):
+    """A 单元: one stairwell of a building, the space a corridor is made in."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("unit number"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    floors = models.PositiveSmallIntegerField(
+        _("floors"), default=6, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    objects = ScopedManager()
+    scope = ScopePaths(
+        district="building__community__district",
+        community="building__community",
+        section="building__section",
+        head="building__head",
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["building_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.building}{self.number}单元"
+
+    def get_absolute_url(self):
+        return reverse("buildings:unit_detail", args=[self.pk])
+
+
+class Household(models.Model):
+    class Occupancy(models.TextChoices):
+        OWNER = "owner", _("owner-occupied")
+        RENTED = "rented", _("rented")
+        VACANT = "vacant", _("vacant")
+        SHOP = "shop", _("shop")
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="households", verbose_name=_("unit")
+    )
+    room = models.CharField(
+        _("room number"),
+        max_length=10,
+        validators=[RegexValidator(r"^[0-9A-Za-z\-]+$", _("Use digits and letters, e.g. 301."))],
+    )
+    occupancy = models.CharField(
+        _("occupancy"),
+        max_length=10,
+        choices=Occupancy.choices,
+        default=Occupancy.OWNER,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = ScopePaths(
+        district="unit__building__community__district",
+        community="unit__building__community",
+        section="unit__building__section",
+        head="unit__building__head",
+    )
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["unit_id", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "room"], name="household_unique_room"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}{self.room}室"
+
+    def get_absolute_url(self):
+        return reverse("buildings:household_detail", args=[self.pk])
+
+
+class ResidentTag(models.Model):
+    """A trait the work cares about: retired cadre, laid-off worker, senior-university student."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("resident tag")
+        verbose_name_plural = _("resident tags")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Resident(models.Model):
+    """A person living in a household. No ID-card numbers: only what the work needs."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=30)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    is_party_member = models.BooleanField(_("Party member"), default=False, db_index=True)
+    tags = models.ManyToManyField(
+        ResidentTag, blank=True, related_name="residents", verbose_name=_("tags")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = ScopePaths(
+        district="household__unit__building__community__district",
+        community="household__unit__building__community",
+        section="household__unit__building__section",
+        head="household__unit__building__head",
+    )
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["household_id", "name", "id"]
+        indexes = [models.Index(fields=["name"], name="resident_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("buildings:resident_detail", args=[self.pk])
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

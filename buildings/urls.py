@@ -1,0 +1,31 @@
+from django.urls import path
+
+from buildings import views
+
+app_name = "buildings"
+
+urlpatterns = [
+    path("", views.BuildingListView.as_view(), name="building_list"),
+    path("new/", views.BuildingCreateView.as_view(), name="building_create"),
+    path("<int:pk>/", views.BuildingDetailView.as_view(), name="building_detail"),
+    path("<int:pk>/edit/", views.BuildingUpdateView.as_view(), name="building_update"),
+    path("<int:parent_pk>/units/new/", views.UnitCreateView.as_view(), name="unit_create"),
+    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("units/<int:pk>/edit/", views.UnitUpdateView.as_view(), name="unit_update"),
+    path(
+        "units/<int:parent_pk>/households/new/",
+        views.HouseholdCreateView.as_view(),
+        name="household_create",
+    ),
+    path("households/", views.HouseholdListView.as_view(), name="household_list"),
+    path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="household_detail"),
+    path("households/<int:pk>/edit/", views.HouseholdUpdateView.as_view(), name="household_update"),
+    path(
+        "households/<int:parent_pk>/residents/new/",
+        views.ResidentCreateView.as_view(),
+        name="resident_create",
+    ),
+    path("residents/", views.ResidentListView.as_view(), name="resident_list"),
+    path("residents/<int:pk>/", views.ResidentDetailView.as_view(), name="resident_detail"),
+    path("residents/<int:pk>/edit/", views.ResidentUpdateView.as_view(), name="resident_update"),
+]

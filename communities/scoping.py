@@ -1,0 +1,180 @@
+"""The one scoping rule: which rows a user may see and which they may change.
+
+Every model that belongs to a community declares a :class:`ScopePaths` as its
+``scope`` attribute -- the ORM paths from that model to its district, community,
+section and building head -- and uses :class:`ScopedQuerySet` (directly or through
+``ScopedManager``). Views, forms, admin, exports and reports ask only
+``Model.objects.visible_to(user)`` and ``Model.objects.editable_by(user)``.
+
+Reading (``visible_to``):
+    superuser            -> every row
+    district official    -> rows of their district
+    community secretary  -> rows of their community
+    section cadre        -> rows of their section (community-level rows of their community)
+    building head        -> rows of the buildings they head (community-level rows of
+                            their community)
+    anyone else          -> nothing
+
+Writing (``editable_by``): the same paths, restricted to the roles listed in the
+model's ``scope.write_roles``; district officials never write through this rule
+(their review actions are services with their own checks).
+
+The rule fails closed: an unknown role, an inactive membership or an anonymous
+user yields an empty queryset. Memberships are read once per request and kept on
+the user object, so a revoked membership takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from communities.models import Membership
+
+OFFICIAL = "official"
+SECRETARY = "secretary"
+CADRE = "cadre"
+HEAD = "head"
+
+# Matches nothing; Django short-circuits it without a query.
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """ORM paths from a model to the objects that scope it.
+
+    ``section`` and ``head`` are ``None`` for models that sit above a building
+    (a community, a section): cadres and building heads then see them at the level
+    of their community and never change them.
+    """
+
+    district: str
+    community: str
+    section: str | None = None
+    head: str | None = None
+    write_roles: frozenset[str] = field(default_factory=lambda: frozenset({SECRETARY, CADRE}))
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's active memberships, read once per user object (one request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_corridor_memberships", None)
+    if cached is None:
+        from communities.models import Membership
+
+        cached = list(
+            Membership.objects.filter(user_id=user.pk, is_active=True).only(
+                "id", "role", "district_id", "community_id", "section_id", "user_id"
+            )
+        )
+        user._corridor_memberships = cached
+    return cached
+
+
+def _membership_q(paths: ScopePaths, membership: Membership, user, *, write: bool) -> Q:
+    role = membership.role
+    if write and role not in paths.write_roles:
+        return NOTHING
+    if role == OFFICIAL:
+        return Q(**{paths.district: membership.district_id}) if membership.district_id else NOTHING
+    if not membership.community_id:
+        return NOTHING
+    in_community = Q(**{paths.community: membership.community_id})
+    if role == SECRETARY:
+        return in_community
+    if role == CADRE:
+        if paths.section is None:
+            return NOTHING if write else in_community
+        if not membership.section_id:
+            return NOTHING
+        return in_community & Q(**{paths.section: membership.section_id})
+    if role == HEAD:
+        if paths.head is None:
+            return NOTHING if write else in_community
+        return in_community & Q(**{paths.head: user.pk})
+    return NOTHING
+
+
+def scope_q(model: type[models.Model], user, *, write: bool = False) -> Q | None:
+    """The filter for ``model`` and ``user``; ``None`` means every row (superuser)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return None
+    paths: ScopePaths = model.scope
+    combined = NOTHING
+    for membership in memberships_of(user):
+        combined |= _membership_q(paths, membership, user, write=write)
+    return combined
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows ``user`` may read."""
+        q = scope_q(self.model, user)
+        return self if q is None else self.filter(q)
+
+    def editable_by(self, user):
+        """Rows ``user`` may change."""
+        q = scope_q(self.model, user, write=True)
+        return self if q is None else self.filter(q)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def roles_of(user) -> set[str]:
+    if user.is_authenticated and user.is_superuser:
+        return {OFFICIAL, SECRETARY, CADRE, HEAD}
+    return {m.role for m in memberships_of(user)}
+
+
+def can_see_personal_data(user, community_id: int) -> bool:
+    """Full phone numbers: superusers and the secretary and cadres of that community."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.role in {SECRETARY, CADRE} and m.community_id == community_id
+        for m in memberships_of(user)
+    )
+
+
+def can_edit(user, obj: models.Model) -> bool:
+    """Whether ``user`` may change ``obj``; answers from memberships already loaded."""
+    if not user.is_authenticated:
+        return False
+    return type(obj)._default_manager.editable_by(user).filter(pk=obj.pk).exists()
+
+
+def writable_community_ids(user, model: type[models.Model]) -> list[int] | None:
+    """Communities in which ``user`` may create rows of ``model``; ``None`` means all."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
+    roles = model.scope.write_roles
+    return sorted(
+        {m.community_id for m in memberships_of(user) if m.role in roles and m.community_id}
+    )
+
+
+def writable_section_q(user) -> Q | None:
+    """Sections in which ``user`` may place buildings: a secretary's whole community,
+    a cadre's own section; ``None`` means all."""
+    if user.is_superuser:
+        return None
+    q = NOTHING
+    for m in memberships_of(user):
+        if m.role == SECRETARY and m.community_id:
+            q |= Q(community_id=m.community_id)
+        elif m.role == CADRE and m.section_id:
+            q |= Q(pk=m.section_id)
+    return q

@@ -1,0 +1,98 @@
+"""Shared fixtures: a ``world`` of two communities, each with people who could leak."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from communities.models import Membership
+from tests import factories
+
+
+@dataclass
+class Side:
+    """One community with its people and records."""
+
+    community: object
+    section: object
+    other_section: object
+    secretary: object
+    cadre: object
+    head: object
+    building: object
+    section_building: object
+    unit: object
+    household: object
+    resident: object
+
+
+@dataclass
+class World:
+    district: object
+    official: object
+    superuser: object
+    a: Side
+    b: Side
+    outsider: object
+
+
+def _side(district, label: str) -> Side:
+    community = factories.CommunityFactory(district=district, name=f"{label}社区", code=label)
+    section = factories.SectionFactory(community=community, name=f"{label}一片")
+    other_section = factories.SectionFactory(community=community, name=f"{label}二片")
+    secretary = factories.UserFactory(username=f"secretary-{label}", full_name=f"{label}书记")
+    factories.MembershipFactory(user=secretary, role=Membership.Role.SECRETARY, community=community)
+    cadre = factories.UserFactory(username=f"cadre-{label}", full_name=f"{label}委员")
+    factories.MembershipFactory(
+        user=cadre, role=Membership.Role.CADRE, community=community, section=section
+    )
+    head = factories.UserFactory(username=f"head-{label}", full_name=f"{label}楼长")
+    factories.MembershipFactory(user=head, role=Membership.Role.HEAD, community=community)
+    building = factories.BuildingFactory(
+        community=community, section=other_section, compound=f"{label}小区", number="15", head=head
+    )
+    section_building = factories.BuildingFactory(
+        community=community, section=section, compound=f"{label}小区", number="4"
+    )
+    unit = factories.UnitFactory(building=building, number=6)
+    household = factories.HouseholdFactory(unit=unit, room="301")
+    resident = factories.ResidentFactory(
+        household=household, name=f"{label}居民", phone="13912345678", is_party_member=True
+    )
+    return Side(
+        community,
+        section,
+        other_section,
+        secretary,
+        cadre,
+        head,
+        building,
+        section_building,
+        unit,
+        household,
+        resident,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = factories.DistrictFactory(name="东安区", code="dongan")
+    official = factories.UserFactory(username="official", full_name="王毅")
+    factories.MembershipFactory(
+        user=official, role=Membership.Role.OFFICIAL, community=None, district=district
+    )
+    superuser = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    outsider = factories.UserFactory(username="outsider")
+    return World(
+        district=district,
+        official=official,
+        superuser=superuser,
+        a=_side(district, "清福"),
+        b=_side(district, "花园"),
+        outsider=outsider,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing with PBKDF2 costs a quarter of a second per user; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

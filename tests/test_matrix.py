@@ -1,0 +1,189 @@
+"""The role x URL matrix: every named URL, every role, the expected status.
+
+A URL added to the project without a row here fails ``test_matrix_covers_every_url``.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anon", "outsider", "official", "sec_a", "cadre_a", "head_a", "sec_b", "superuser"]
+
+LOGIN = 302  # anonymous users are sent to the login page
+
+
+def _all(status, anon=LOGIN):
+    return dict.fromkeys(ROLES, status) | {"anon": anon}
+
+
+# Rows on side A's records. "read" rows: who may see; "write" rows: who may change.
+# side A's ``building`` is headed by head_a and lies outside cadre_a's section;
+# ``section_building`` lies inside cadre_a's section.
+READ_HEAD_BUILDING = {
+    "anon": LOGIN,
+    "outsider": 404,
+    "official": 200,
+    "sec_a": 200,
+    "cadre_a": 404,
+    "head_a": 200,
+    "sec_b": 404,
+    "superuser": 200,
+}
+WRITE_HEAD_BUILDING = {
+    "anon": LOGIN,
+    "outsider": 404,
+    "official": 403,
+    "sec_a": 200,
+    "cadre_a": 404,
+    "head_a": 403,
+    "sec_b": 404,
+    "superuser": 200,
+}
+WRITE_SECTION_BUILDING = {
+    "anon": LOGIN,
+    "outsider": 404,
+    "official": 403,
+    "sec_a": 200,
+    "cadre_a": 200,
+    "head_a": 404,
+    "sec_b": 404,
+    "superuser": 200,
+}
+READ_COMMUNITY = {
+    "anon": LOGIN,
+    "outsider": 404,
+    "official": 200,
+    "sec_a": 200,
+    "cadre_a": 200,
+    "head_a": 200,
+    "sec_b": 404,
+    "superuser": 200,
+}
+WRITE_COMMUNITY = {
+    "anon": LOGIN,
+    "outsider": 404,
+    "official": 403,
+    "sec_a": 200,
+    "cadre_a": 403,
+    "head_a": 403,
+    "sec_b": 404,
+    "superuser": 200,
+}
+
+# (url name, label, kwargs from the world, expected status per role)
+MATRIX = [
+    ("home", "", lambda w: {}, _all(302) | {"outsider": 200}),
+    ("healthz", "", lambda w: {}, _all(200, anon=200)),
+    ("login", "", lambda w: {}, _all(200, anon=200)),
+    ("logout", "GET is refused", lambda w: {}, _all(405, anon=405)),
+    ("password_change", "", lambda w: {}, _all(200)),
+    ("password_change_done", "", lambda w: {}, _all(200)),
+    ("set_language", "GET redirects", lambda w: {}, _all(302, anon=302)),
+    ("admin:index", "", lambda w: {}, _all(302) | {"superuser": 200}),
+    ("portal:community_list", "", lambda w: {}, _all(200)),
+    ("portal:community_detail", "", lambda w: {"pk": w.a.community.pk}, READ_COMMUNITY),
+    ("communities:community_update", "", lambda w: {"pk": w.a.community.pk}, WRITE_COMMUNITY),
+    (
+        "communities:section_create",
+        "",
+        lambda w: {"community_pk": w.a.community.pk},
+        WRITE_COMMUNITY,
+    ),
+    ("communities:section_update", "", lambda w: {"pk": w.a.section.pk}, WRITE_COMMUNITY),
+    ("buildings:building_list", "", lambda w: {}, _all(200)),
+    (
+        "buildings:building_create",
+        "",
+        lambda w: {},
+        _all(200) | {"outsider": 403, "official": 403, "head_a": 403},
+    ),
+    ("buildings:building_detail", "", lambda w: {"pk": w.a.building.pk}, READ_HEAD_BUILDING),
+    ("buildings:building_update", "", lambda w: {"pk": w.a.building.pk}, WRITE_HEAD_BUILDING),
+    (
+        "buildings:building_update",
+        "cadre's section",
+        lambda w: {"pk": w.a.section_building.pk},
+        WRITE_SECTION_BUILDING,
+    ),
+    ("buildings:unit_create", "", lambda w: {"parent_pk": w.a.building.pk}, WRITE_HEAD_BUILDING),
+    ("buildings:unit_detail", "", lambda w: {"pk": w.a.unit.pk}, READ_HEAD_BUILDING),
+    ("buildings:unit_update", "", lambda w: {"pk": w.a.unit.pk}, WRITE_HEAD_BUILDING),
+    ("buildings:household_list", "", lambda w: {}, _all(200)),
+    (
+        "buildings:household_create",
+        "",
+        lambda w: {"parent_pk": w.a.unit.pk},
+        WRITE_HEAD_BUILDING,
+    ),
+    ("buildings:household_detail", "", lambda w: {"pk": w.a.household.pk}, READ_HEAD_BUILDING),
+    ("buildings:household_update", "", lambda w: {"pk": w.a.household.pk}, WRITE_HEAD_BUILDING),
+    (
+        "buildings:resident_create",
+        "",
+        lambda w: {"parent_pk": w.a.household.pk},
+        WRITE_HEAD_BUILDING,
+    ),
+    ("buildings:resident_list", "", lambda w: {}, _all(200)),
+    ("buildings:resident_detail", "", lambda w: {"pk": w.a.resident.pk}, READ_HEAD_BUILDING),
+    ("buildings:resident_update", "", lambda w: {"pk": w.a.resident.pk}, WRITE_HEAD_BUILDING),
+]
+
+
+def _user_for(world, role):
+    return {
+        "anon": None,
+        "outsider": world.outsider,
+        "official": world.official,
+        "sec_a": world.a.secretary,
+        "cadre_a": world.a.cadre,
+        "head_a": world.a.head,
+        "sec_b": world.b.secretary,
+        "superuser": world.superuser,
+    }[role]
+
+
+def _named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace == "admin":
+                continue  # the admin is covered by its own scoping tests
+            names |= _named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_matrix_covers_every_url():
+    covered = {name for name, *_ in MATRIX}
+    missing = _named_urls() - covered
+    assert not missing, f"named URLs without a matrix row: {sorted(missing)}"
+
+
+def test_matrix_rows_name_every_role():
+    for name, label, _kwargs, expected in MATRIX:
+        assert set(expected) == set(ROLES), (name, label)
+
+
+CASES = [
+    pytest.param(
+        name, kwargs, role, expected[role], id=f"{name}{'[' + label + ']' if label else ''}-{role}"
+    )
+    for name, label, kwargs, expected in MATRIX
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "role", "status"), CASES)
+def test_matrix_status(client, world, name, kwargs, role, status):
+    user = _user_for(world, role)
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, kwargs=kwargs(world))
+
+    response = client.get(url)
+
+    assert response.status_code == status, f"{role} GET {url}"
+    if role == "anon" and status == LOGIN and name != "set_language":
+        assert "/login/" in response.url
