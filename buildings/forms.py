@@ -13,6 +13,11 @@ from communities.forms import ScopedModelForm
 from communities.models import Community, Membership, Section, User
 
 
+def _narrow(queryset, user, roles):
+    q = scoping.attachable_q(queryset.model, user, roles)
+    return queryset if q is None else queryset.filter(q)
+
+
 class BuildingForm(ScopedModelForm):
     class Meta:
         model = Building
@@ -20,18 +25,15 @@ class BuildingForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        roles = Building.scope.write_roles
+        communities = _narrow(Community.objects.all(), self.user, roles)
+        sections = _narrow(Section.objects.select_related("community"), self.user, roles)
         community_ids = scoping.writable_community_ids(self.user, Building)
-        communities = Community.objects.all()
         heads = User.objects.filter(
             memberships__role=Membership.Role.HEAD, memberships__is_active=True
         )
-        sections = Section.objects.select_related("community")
         if community_ids is not None:
-            communities = communities.filter(pk__in=community_ids)
             heads = heads.filter(memberships__community_id__in=community_ids)
-        section_q = scoping.writable_section_q(self.user)
-        if section_q is not None:
-            sections = sections.filter(section_q)
         self.fields["community"].queryset = communities
         self.fields["section"].queryset = sections
         self.fields["head"].queryset = heads.distinct().order_by("username")

@@ -189,7 +189,7 @@ class Resident(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
     )
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(_("full name"), max_length=30)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     is_party_member = models.BooleanField(_("Party member"), default=False, db_index=True)
     tags = models.ManyToManyField(

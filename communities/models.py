@@ -29,7 +29,7 @@ class District(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(district="pk", community="communities")
+    scope = ScopePaths(district="pk", community=None, write_roles=frozenset())
 
     class Meta:
         verbose_name = _("district")
@@ -98,6 +98,7 @@ class Section(models.Model):
     scope = ScopePaths(
         district="community__district",
         community="community",
+        section="pk",
         write_roles=frozenset({scoping.SECRETARY}),
     )
 

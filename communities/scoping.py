@@ -50,11 +50,12 @@ class ScopePaths:
 
     ``section`` and ``head`` are ``None`` for models that sit above a building
     (a community, a section): cadres and building heads then see them at the level
-    of their community and never change them.
+    of their community and never change them. ``community`` is ``None`` only for a
+    district, which members of its communities see through their membership's district.
     """
 
     district: str
-    community: str
+    community: str | None
     section: str | None = None
     head: str | None = None
     write_roles: frozenset[str] = field(default_factory=lambda: frozenset({SECRETARY, CADRE}))
@@ -77,7 +78,7 @@ def memberships_of(user) -> list[Membership]:
     return cached
 
 
-def _membership_q(paths: ScopePaths, membership: Membership, user, *, write: bool) -> Q:
+def membership_q(paths: ScopePaths, membership: Membership, user, *, write: bool) -> Q:
     role = membership.role
     if write and role not in paths.write_roles:
         return NOTHING
@@ -85,6 +86,8 @@ def _membership_q(paths: ScopePaths, membership: Membership, user, *, write: boo
         return Q(**{paths.district: membership.district_id}) if membership.district_id else NOTHING
     if not membership.community_id:
         return NOTHING
+    if paths.community is None:
+        return NOTHING if write else Q(**{paths.district: membership.district_id})
     in_community = Q(**{paths.community: membership.community_id})
     if role == SECRETARY:
         return in_community
@@ -110,7 +113,7 @@ def scope_q(model: type[models.Model], user, *, write: bool = False) -> Q | None
     paths: ScopePaths = model.scope
     combined = NOTHING
     for membership in memberships_of(user):
-        combined |= _membership_q(paths, membership, user, write=write)
+        combined |= membership_q(paths, membership, user, write=write)
     return combined
 
 
@@ -127,6 +130,24 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def attachable_q(model: type[models.Model], user, roles: frozenset[str]) -> Q | None:
+    """Rows of ``model`` that ``user`` may link a record to when writing as one of ``roles``.
+
+    The read paths of ``model``, through only those memberships whose role may write the
+    record being edited: a cadre creating a building may attach it to their community
+    although they may not edit the community itself. ``None`` means every row.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return None
+    combined = NOTHING
+    for membership in memberships_of(user):
+        if membership.role in roles:
+            combined |= membership_q(model.scope, membership, user, write=False)
+    return combined
 
 
 def roles_of(user) -> set[str]:
@@ -164,17 +185,3 @@ def writable_community_ids(user, model: type[models.Model]) -> list[int] | None:
     return sorted(
         {m.community_id for m in memberships_of(user) if m.role in roles and m.community_id}
     )
-
-
-def writable_section_q(user) -> Q | None:
-    """Sections in which ``user`` may place buildings: a secretary's whole community,
-    a cadre's own section; ``None`` means all."""
-    if user.is_superuser:
-        return None
-    q = NOTHING
-    for m in memberships_of(user):
-        if m.role == SECRETARY and m.community_id:
-            q |= Q(community_id=m.community_id)
-        elif m.role == CADRE and m.section_id:
-            q |= Q(pk=m.section_id)
-    return q

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -55,23 +56,33 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def _counts_by_community(community_ids, user) -> dict[int, dict[str, int]]:
-    """Buildings, units, households and residents per community: one grouped query each."""
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in community_ids}
+def with_counts(communities, user):
+    """Annotate each community with its buildings, units, households, residents and
+    Party members, as correlated subqueries over the rows ``user`` may see (one query)."""
     sources = {
-        "buildings": (Building, "community"),
-        "units": (Unit, "building__community"),
-        "households": (Household, "unit__building__community"),
-        "residents": (Resident, "household__unit__building__community"),
-        "party_members": (Resident, "household__unit__building__community"),
+        "building_count": (Building.objects.visible_to(user), "community"),
+        "unit_count": (Unit.objects.visible_to(user), "building__community"),
+        "household_count": (Household.objects.visible_to(user), "unit__building__community"),
+        "resident_count": (
+            Resident.objects.visible_to(user),
+            "household__unit__building__community",
+        ),
+        "party_member_count": (
+            Resident.objects.visible_to(user).filter(is_party_member=True),
+            "household__unit__building__community",
+        ),
     }
-    for key, (model, path) in sources.items():
-        rows = model.objects.visible_to(user).filter(**{f"{path}__in": community_ids})
-        if key == "party_members":
-            rows = rows.filter(is_party_member=True)
-        for row in rows.values(path).annotate(n=Count("pk")).order_by():
-            counts[row[path]][key] = row["n"]
-    return counts
+    annotations = {}
+    for key, (rows, path) in sources.items():
+        counted = (
+            rows.filter(**{path: OuterRef("pk")})
+            .order_by()
+            .values(path)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        annotations[key] = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return communities.annotate(**annotations)
 
 
 class CommunityListView(LoginRequiredMixin, ListView):
@@ -81,18 +92,9 @@ class CommunityListView(LoginRequiredMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        return (
-            Community.objects.visible_to(self.request.user)
-            .select_related("district")
-            .order_by("district__name", "name", "pk")
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = context["object_list"]
-        counts = _counts_by_community([c.pk for c in page], self.request.user)
-        context["rows"] = [(community, counts[community.pk]) for community in page]
-        return context
+        user = self.request.user
+        communities = Community.objects.visible_to(user).select_related("district")
+        return with_counts(communities, user).order_by("district__name", "name", "pk")
 
 
 class CommunityDetailView(LoginRequiredMixin, DetailView):
@@ -102,7 +104,8 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "community"
 
     def get_queryset(self):
-        return Community.objects.visible_to(self.request.user).select_related("district")
+        user = self.request.user
+        return with_counts(Community.objects.visible_to(user).select_related("district"), user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,7 +124,6 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
                 cadres_by_section.setdefault(m.section_id, []).append(m.user)
         sections = list(Section.objects.visible_to(user).filter(community=community))
         context["sections"] = [(s, cadres_by_section.get(s.pk, [])) for s in sections]
-        context["counts"] = _counts_by_community([community.pk], user)[community.pk]
         buildings = (
             Building.objects.visible_to(user)
             .filter(community=community)

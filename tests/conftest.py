@@ -35,8 +35,8 @@ class World:
     outsider: object
 
 
-def _side(district, label: str) -> Side:
-    community = factories.CommunityFactory(district=district, name=f"{label}社区", code=label)
+def _side(district, label: str, code: str) -> Side:
+    community = factories.CommunityFactory(district=district, name=f"{label}社区", code=code)
     section = factories.SectionFactory(community=community, name=f"{label}一片")
     other_section = factories.SectionFactory(community=community, name=f"{label}二片")
     secretary = factories.UserFactory(username=f"secretary-{label}", full_name=f"{label}书记")
@@ -86,8 +86,8 @@ def world(db) -> World:
         district=district,
         official=official,
         superuser=superuser,
-        a=_side(district, "清福"),
-        b=_side(district, "花园"),
+        a=_side(district, "清福", "qingfu"),
+        b=_side(district, "花园", "huayuan"),
         outsider=outsider,
     )
 

@@ -1,0 +1,152 @@
+"""Admin for buildings, units, households and residents, scoped like every other page.
+
+Residents' phone numbers follow the portal's rule in the admin too: shown in full only
+to the secretary and cadres of the resident's community (and superusers), masked for
+everyone else who may read the row (district officials, building heads).
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from buildings.models import Building, Household, Resident, ResidentTag, Unit
+from communities import scoping
+from communities.admin import ScopedAdmin, ScopedAdminMixin, related_only
+from communities.scoping import can_see_personal_data
+
+
+def _phone_fields(fields, user, community_id):
+    """``fields`` with the phone replaced by its masked form for users who may not see it."""
+    if community_id is None or can_see_personal_data(user, community_id):
+        return list(fields)
+    return ["masked_phone" if name == "phone" else name for name in fields]
+
+
+class UnitInline(ScopedAdminMixin, admin.TabularInline):
+    model = Unit
+    fields = ("number", "floors")
+    extra = 0
+    show_change_link = True
+
+
+class ResidentInline(ScopedAdminMixin, admin.TabularInline):
+    model = Resident
+    fields = ("name", "phone", "is_party_member")
+    readonly_fields = ("masked_phone",)
+    extra = 0
+    show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        # ``obj`` is the parent household.
+        community_id = obj.unit.building.community_id if obj is not None else None
+        return _phone_fields(super().get_fields(request, obj), request.user, community_id)
+
+
+@admin.register(Building)
+class BuildingAdmin(ScopedAdmin):
+    list_display = ("__str__", "compound", "number", "name", "community", "section", "head")
+    list_display_links = ("__str__",)
+    list_filter = (related_only("community"), related_only("section"))
+    list_select_related = ("community", "section__community", "head")
+    search_fields = ("compound", "number", "name")
+    fields = ("community", "section", "compound", "number", "name", "head")
+    inlines = (UnitInline,)
+    user_choice_roles = {"head": frozenset({scoping.HEAD})}
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    list_display = ("__str__", "building", "number", "floors", "community")
+    list_filter = (related_only("building__community"), related_only("building__section"))
+    list_select_related = ("building__community",)
+    search_fields = ("building__compound", "building__number", "building__name")
+    autocomplete_fields = ("building",)
+    fields = ("building", "number", "floors")
+
+    @admin.display(description=_("community"), ordering="building__community__name")
+    def community(self, obj):
+        return obj.building.community.name
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    list_display = ("__str__", "unit", "room", "occupancy", "community")
+    list_filter = (
+        "occupancy",
+        related_only("unit__building__community"),
+        related_only("unit__building__section"),
+    )
+    list_select_related = ("unit__building__community",)
+    search_fields = ("room", "unit__building__compound", "unit__building__number")
+    autocomplete_fields = ("unit",)
+    fields = ("unit", "room", "occupancy")
+    inlines = (ResidentInline,)
+
+    @admin.display(description=_("community"), ordering="unit__building__community__name")
+    def community(self, obj):
+        return obj.unit.building.community.name
+
+
+@admin.register(Resident)
+class ResidentAdmin(ScopedAdmin):
+    list_filter = (
+        "is_party_member",
+        related_only("tags"),
+        related_only("household__unit__building__community"),
+        related_only("household__unit__building__section"),
+    )
+    list_select_related = ("household__unit__building__community",)
+    # No phone: searching by number would reveal masked numbers to those who may not see them.
+    search_fields = ("name", "household__room", "household__unit__building__compound")
+    autocomplete_fields = ("household",)
+    filter_horizontal = ("tags",)
+    fields = ("household", "name", "phone", "is_party_member", "tags")
+    readonly_fields = ("masked_phone",)
+
+    def get_list_display(self, request):
+        user = request.user
+
+        @admin.display(description=_("phone"))
+        def phone(obj):
+            community_id = obj.household.unit.building.community_id
+            if can_see_personal_data(user, community_id):
+                return obj.phone
+            return obj.masked_phone
+
+        return ("name", "household", phone, "is_party_member", "community")
+
+    def get_fields(self, request, obj=None):
+        community_id = obj.household.unit.building.community_id if obj is not None else None
+        return _phone_fields(super().get_fields(request, obj), request.user, community_id)
+
+    @admin.display(
+        description=_("community"), ordering="household__unit__building__community__name"
+    )
+    def community(self, obj):
+        return obj.household.unit.building.community.name
+
+
+@admin.register(ResidentTag)
+class ResidentTagAdmin(admin.ModelAdmin):
+    """A vocabulary shared by every community: any staff member reads it, superusers edit it."""
+
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    show_full_result_count = False
+
+    def _is_staff(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self._is_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_staff(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

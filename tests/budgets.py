@@ -1,0 +1,17 @@
+"""Query budgets per page, in one place.
+
+A page's budget counts every SQL query of the request, session and user included.
+Lists stay within 8 and detail pages within 10, whatever the number of rows.
+"""
+
+BUDGETS = {
+    "portal:community_list": 8,
+    "portal:community_detail": 10,
+    "buildings:building_list": 8,
+    "buildings:building_detail": 10,
+    "buildings:unit_detail": 10,
+    "buildings:household_list": 8,
+    "buildings:household_detail": 10,
+    "buildings:resident_list": 8,
+    "buildings:resident_detail": 10,
+}
