@@ -9,6 +9,24 @@ from buildings.models import Building, Household, Resident, ResidentTag
 from communities.models import Community, Section
 
 
+class BootstrapFilterSet(django_filters.FilterSet):
+    """Gives every visible filter field Bootstrap's form classes."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+        return form
+
+
+YES_NO_ANY = forms.Select(choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))])
+
+
 def _communities(request):
     return Community.objects.visible_to(request.user)
 
@@ -17,7 +35,7 @@ def _sections(request):
     return Section.objects.visible_to(request.user).select_related("community")
 
 
-class BuildingFilter(django_filters.FilterSet):
+class BuildingFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=50)
     community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=_communities)
     section = django_filters.ModelChoiceFilter(label=_("Section"), queryset=_sections)
@@ -33,7 +51,7 @@ class BuildingFilter(django_filters.FilterSet):
         )
 
 
-class HouseholdFilter(django_filters.FilterSet):
+class HouseholdFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Room"), field_name="room", lookup_expr="iexact")
     community = django_filters.ModelChoiceFilter(
         label=_("Community"), field_name="unit__building__community", queryset=_communities
@@ -48,7 +66,7 @@ class HouseholdFilter(django_filters.FilterSet):
         fields = ["q", "community", "occupancy", "building"]
 
 
-class ResidentFilter(django_filters.FilterSet):
+class ResidentFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(
         label=_("Name"), field_name="name", lookup_expr="icontains", max_length=30
     )
@@ -57,7 +75,7 @@ class ResidentFilter(django_filters.FilterSet):
         field_name="household__unit__building__community",
         queryset=_communities,
     )
-    is_party_member = django_filters.BooleanFilter(label=_("Party member"))
+    is_party_member = django_filters.BooleanFilter(label=_("Party member"), widget=YES_NO_ANY)
     tag = django_filters.ModelChoiceFilter(
         label=_("Tag"), field_name="tags", queryset=ResidentTag.objects.all()
     )

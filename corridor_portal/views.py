@@ -117,7 +117,14 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
             .select_related("user", "section")
             .order_by("role", "pk")
         )
-        context["leading_group"] = [m for m in memberships if m.group_position]
+        rank = {
+            Membership.GroupPosition.LEADER: 0,
+            Membership.GroupPosition.DEPUTY: 1,
+            Membership.GroupPosition.MEMBER: 2,
+        }
+        context["leading_group"] = sorted(
+            (m for m in memberships if m.group_position), key=lambda m: rank[m.group_position]
+        )
         cadres_by_section: dict[int, list] = {}
         for m in memberships:
             if m.role == Membership.Role.CADRE:
