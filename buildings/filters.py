@@ -37,8 +37,12 @@ def _sections(request):
 
 class BuildingFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=50)
-    community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=_communities)
-    section = django_filters.ModelChoiceFilter(label=_("Section"), queryset=_sections)
+    community = django_filters.ModelChoiceFilter(
+        label=_("Community"), queryset=_communities, empty_label=_("any")
+    )
+    section = django_filters.ModelChoiceFilter(
+        label=_("Section"), queryset=_sections, empty_label=_("any")
+    )
 
     class Meta:
         model = Building
@@ -54,11 +58,14 @@ class BuildingFilter(BootstrapFilterSet):
 class HouseholdFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Room"), field_name="room", lookup_expr="iexact")
     community = django_filters.ModelChoiceFilter(
-        label=_("Community"), field_name="unit__building__community", queryset=_communities
+        label=_("Community"),
+        field_name="unit__building__community",
+        queryset=_communities,
+        empty_label=_("any"),
     )
     building = django_filters.NumberFilter(field_name="unit__building", widget=forms.HiddenInput)
     occupancy = django_filters.ChoiceFilter(
-        label=_("Occupancy"), choices=Household.Occupancy.choices
+        label=_("Occupancy"), choices=Household.Occupancy.choices, empty_label=_("any")
     )
 
     class Meta:
@@ -74,10 +81,11 @@ class ResidentFilter(BootstrapFilterSet):
         label=_("Community"),
         field_name="household__unit__building__community",
         queryset=_communities,
+        empty_label=_("any"),
     )
     is_party_member = django_filters.BooleanFilter(label=_("Party member"), widget=YES_NO_ANY)
     tag = django_filters.ModelChoiceFilter(
-        label=_("Tag"), field_name="tags", queryset=ResidentTag.objects.all()
+        label=_("Tag"), field_name="tags", queryset=ResidentTag.objects.all(), empty_label=_("any")
     )
     building = django_filters.NumberFilter(
         field_name="household__unit__building", widget=forms.HiddenInput

@@ -107,11 +107,5 @@ class ResidentForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = ResidentTag.objects.all()
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Enter the resident's name."))
-        return name
-
     def clean_phone(self):
         return self.cleaned_data["phone"].replace(" ", "")

@@ -28,4 +28,11 @@ urlpatterns = [
     path("residents/", views.ResidentListView.as_view(), name="resident_list"),
     path("residents/<int:pk>/", views.ResidentDetailView.as_view(), name="resident_detail"),
     path("residents/<int:pk>/edit/", views.ResidentUpdateView.as_view(), name="resident_update"),
+    path("import/<int:community_pk>/", views.RosterImportView.as_view(), name="roster_import"),
+    path(
+        "import/<int:community_pk>/confirm/",
+        views.RosterImportConfirmView.as_view(),
+        name="roster_import_confirm",
+    ),
+    path("export/<int:community_pk>/", views.RosterExportView.as_view(), name="roster_export"),
 ]

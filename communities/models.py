@@ -113,6 +113,9 @@ class Section(models.Model):
     def __str__(self):
         return f"{self.community.name} · {self.name}"
 
+    def get_absolute_url(self):
+        return reverse("portal:community_detail", args=[self.community_id])
+
 
 class Membership(models.Model):
     """What a user may do, and where: the only source of roles."""

@@ -40,6 +40,11 @@ class SectionCreateView(ScopedFormMixin, CreateView):
     def get_success_url(self):
         return self.community.get_absolute_url()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parent"] = self.community
+        return context
+
 
 class SectionUpdateView(ScopedUpdateMixin, UpdateView):
     model = Section
@@ -48,6 +53,3 @@ class SectionUpdateView(ScopedUpdateMixin, UpdateView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("community")
-
-    def get_success_url(self):
-        return self.object.community.get_absolute_url()

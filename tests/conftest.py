@@ -96,3 +96,9 @@ def world(db) -> World:
 def _fast_password_hasher(settings):
     """Hashing with PBKDF2 costs a quarter of a second per user; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files of a test land in a temporary folder, never in var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

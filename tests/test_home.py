@@ -74,7 +74,7 @@ def test_login_secretary_lands_on_community(client, world):
     )
 
     assert response.status_code == 200
-    assert f"<h1 class=\"h3 mb-1\">{world.a.community.name}" in response.content.decode()
+    assert f'<h1 class="h3 mb-1">{world.a.community.name}' in response.content.decode()
 
 
 def test_logout_ends_session(client, world):
@@ -85,4 +85,3 @@ def test_logout_ends_session(client, world):
 
     assert response.status_code == 302
     assert "/login/" in response.url
-

@@ -125,6 +125,22 @@ MATRIX = [
     ("buildings:resident_list", "", lambda w: {}, _all(200)),
     ("buildings:resident_detail", "", lambda w: {"pk": w.a.resident.pk}, READ_HEAD_BUILDING),
     ("buildings:resident_update", "", lambda w: {"pk": w.a.resident.pk}, WRITE_HEAD_BUILDING),
+    # Importing a roster: the community's secretary, its cadres (rows of their section
+    # only, checked per row) and superusers.
+    (
+        "buildings:roster_import",
+        "",
+        lambda w: {"community_pk": w.a.community.pk},
+        WRITE_COMMUNITY | {"cadre_a": 200},
+    ),
+    # POST only: a GET is 405 once past the scope checks, 404/403 before them.
+    (
+        "buildings:roster_import_confirm",
+        "GET is refused",
+        lambda w: {"community_pk": w.a.community.pk},
+        WRITE_COMMUNITY | {"sec_a": 405, "cadre_a": 405, "superuser": 405},
+    ),
+    ("buildings:roster_export", "", lambda w: {"community_pk": w.a.community.pk}, READ_COMMUNITY),
 ]
 
 
