@@ -162,7 +162,7 @@ class Membership(models.Model):
         default=GroupPosition.NONE,
         blank=True,
     )
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

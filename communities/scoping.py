@@ -78,30 +78,43 @@ def memberships_of(user) -> list[Membership]:
     return cached
 
 
-def membership_q(paths: ScopePaths, membership: Membership, user, *, write: bool) -> Q:
+def membership_conditions(
+    paths: ScopePaths, membership: Membership, user, *, write: bool
+) -> dict[str, int] | None:
+    """The rule for one membership, as ``{path: value}`` conditions that must all hold.
+
+    ``None`` means the membership grants nothing on this model. Both the SQL filter
+    (:func:`membership_q`) and the in-memory check (:func:`can_edit_loaded`) read it, so
+    the rule is written once.
+    """
     role = membership.role
     if write and role not in paths.write_roles:
-        return NOTHING
+        return None
     if role == OFFICIAL:
-        return Q(**{paths.district: membership.district_id}) if membership.district_id else NOTHING
+        return {paths.district: membership.district_id} if membership.district_id else None
     if not membership.community_id:
-        return NOTHING
+        return None
     if paths.community is None:
-        return NOTHING if write else Q(**{paths.district: membership.district_id})
-    in_community = Q(**{paths.community: membership.community_id})
+        return None if write else {paths.district: membership.district_id}
+    in_community = {paths.community: membership.community_id}
     if role == SECRETARY:
         return in_community
     if role == CADRE:
         if paths.section is None:
-            return NOTHING if write else in_community
+            return None if write else in_community
         if not membership.section_id:
-            return NOTHING
-        return in_community & Q(**{paths.section: membership.section_id})
+            return None
+        return in_community | {paths.section: membership.section_id}
     if role == HEAD:
         if paths.head is None:
-            return NOTHING if write else in_community
-        return in_community & Q(**{paths.head: user.pk})
-    return NOTHING
+            return None if write else in_community
+        return in_community | {paths.head: user.pk}
+    return None
+
+
+def membership_q(paths: ScopePaths, membership: Membership, user, *, write: bool) -> Q:
+    conditions = membership_conditions(paths, membership, user, write=write)
+    return NOTHING if conditions is None else Q(**conditions)
 
 
 def scope_q(model: type[models.Model], user, *, write: bool = False) -> Q | None:
@@ -166,6 +179,48 @@ def can_see_personal_data(user, community_id: int) -> bool:
         m.role in {SECRETARY, CADRE} and m.community_id == community_id
         for m in memberships_of(user)
     )
+
+
+def is_secretary_of(user, community_id: int) -> bool:
+    """Superusers and the secretary of that community."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(
+        m.role == SECRETARY and m.community_id == community_id for m in memberships_of(user)
+    )
+
+
+def is_official_of(user, district_id: int) -> bool:
+    """Superusers and the district officials of that district."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(
+        m.role == OFFICIAL and m.district_id == district_id for m in memberships_of(user)
+    )
+
+
+def _loaded_value(obj: models.Model, path: str):
+    """Follow ``path`` through already-loaded relations; the last step gives the id."""
+    *steps, last = path.split("__")
+    for step in steps:
+        obj = getattr(obj, step)
+    if last == "pk":
+        return obj.pk
+    return getattr(obj, obj._meta.get_field(last).attname)
+
+
+def can_edit_loaded(user, obj: models.Model) -> bool:
+    """``can_edit`` without a query, for an object whose scope path is select_related."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    paths: ScopePaths = type(obj).scope
+    for membership in memberships_of(user):
+        conditions = membership_conditions(paths, membership, user, write=True)
+        if conditions and all(_loaded_value(obj, p) == v for p, v in conditions.items()):
+            return True
+    return False
 
 
 def can_edit(user, obj: models.Model) -> bool:

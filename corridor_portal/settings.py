@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "corridor_portal.context_processors.navigation",
             ],
         },
     },
@@ -177,3 +178,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Photos (communities/images.py)
+# Per-file and per-submission limits of uploaded photos; see docs/photos.md.
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(15 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
+PHOTO_MAX_FILES = int(os.environ.get("PHOTO_MAX_FILES", "12"))
+PHOTO_THUMB_SIZES = (400, 1600)
+# e.g. "/protected-media": nginx serves the file from an internal location after the app
+# has checked permission (X-Accel-Redirect). Empty: the app streams the file itself.
+PROTECTED_MEDIA_REDIRECT_PREFIX = os.environ.get("PROTECTED_MEDIA_REDIRECT_PREFIX", "").rstrip("/")

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,7 +24,8 @@ urlpatterns = [
     path("communities/", include("corridor_portal.urls_portal")),
     path("communities/", include("communities.urls")),
     path("buildings/", include("buildings.urls")),
+    path("exhibits/", include("exhibits.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media files are never served from a public URL: photos go through views that check
+# who may see them (exhibits.views.photo).

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView
 from buildings.models import Building, Household, Resident, Unit
 from communities import scoping
 from communities.models import Community, Membership, Section
+from exhibits.models import Corridor
 
 
 @login_required
@@ -70,6 +71,11 @@ def with_counts(communities, user):
         "party_member_count": (
             Resident.objects.visible_to(user).filter(is_party_member=True),
             "household__unit__building__community",
+        ),
+        "corridor_count": (Corridor.objects.visible_to(user), "unit__building__community"),
+        "certified_count": (
+            Corridor.objects.visible_to(user).filter(status=Corridor.Status.CERTIFIED),
+            "unit__building__community",
         ),
     }
     annotations = {}
@@ -140,7 +146,15 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
         )
         paginator = Paginator(buildings, settings.PAGE_SIZE)
         context["buildings_page"] = paginator.get_page(self.request.GET.get("page"))
-        context["can_edit"] = scoping.can_edit(user, community)
+        context["corridors"] = (
+            Corridor.objects.visible_to(user)
+            .filter(unit__building__community=community)
+            .select_related("unit__building")
+            .annotate(approved_count=Count("exhibits", filter=Q(exhibits__status="approved")))
+            .order_by("-updated_at", "pk")[:12]
+        )
+        # The secretary's community: decided from the memberships already loaded.
+        context["can_edit"] = scoping.is_secretary_of(user, community.pk)
         context["can_add_building"] = community.pk in (
             scoping.writable_community_ids(user, Building) or [community.pk]
         )

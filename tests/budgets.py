@@ -14,4 +14,11 @@ BUDGETS = {
     "buildings:household_detail": 10,
     "buildings:resident_list": 8,
     "buildings:resident_detail": 10,
+    "exhibits:corridor_list": 8,
+    "exhibits:corridor_detail": 10,
+    "exhibits:exhibit_list": 8,
+    "exhibits:exhibit_detail": 10,
+    "exhibits:check_queue": 8,
+    "exhibits:review_queue": 8,
+    "exhibits:public_gallery": 6,
 }

@@ -102,3 +102,45 @@ def _fast_password_hasher(settings):
 def _media_root(settings, tmp_path_factory):
     """Uploaded files of a test land in a temporary folder, never in var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@dataclass
+class ExhibitSide:
+    corridor: object
+    exhibit: object
+    photo: object
+    pair: object
+
+
+def _exhibit_side(side: Side) -> ExhibitSide:
+    from exhibits import services
+
+    corridor = services.corridor_create(unit=side.unit, theme="老年之友", by=side.secretary)
+    exhibit = services.exhibit_create(
+        corridor=corridor,
+        data={
+            "kind": "calligraphy",
+            "title": f"{side.community.name}书法",
+            "creator_name": "老年大学学员",
+            "floor": 2,
+        },
+        photos=[factories.processed_photo()],
+        by=side.secretary,
+    )
+    pair = services.pair_create(
+        corridor=corridor,
+        before=factories.processed_photo(color=(90, 90, 90)),
+        after=factories.processed_photo(color=(250, 250, 250)),
+        caption="粉刷前后",
+        by=side.secretary,
+    )
+    return ExhibitSide(corridor, exhibit, exhibit.photos.get(), pair)
+
+
+@pytest.fixture
+def exhibit_world(world):
+    """The world, plus a corridor with a draft exhibit (with a photo) and a before-and-after
+    pair on each side's unit."""
+    world.ea = _exhibit_side(world.a)
+    world.eb = _exhibit_side(world.b)
+    return world

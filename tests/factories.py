@@ -106,3 +106,23 @@ class ResidentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"居民{n}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     is_party_member = False
+
+
+def image_upload(name="photo.jpg", size=(60, 40), color=(200, 30, 30), fmt="JPEG"):
+    """A real image file as a browser would upload it."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def processed_photo(**kwargs):
+    """An image run through the photo pipeline, ready for a service."""
+    from communities import images
+
+    return images.process_photo(image_upload(**kwargs))

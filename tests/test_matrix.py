@@ -69,6 +69,19 @@ WRITE_COMMUNITY = {
     "superuser": 200,
 }
 
+# Corridor editors: the secretary, the section's cadre and the building's head.
+WRITE_CORRIDOR = {
+    "anon": LOGIN,
+    "outsider": 404,
+    "official": 403,
+    "sec_a": 200,
+    "cadre_a": 404,
+    "head_a": 200,
+    "sec_b": 404,
+    "superuser": 200,
+}
+POST_ONLY = _all(405, anon=405)
+
 # (url name, label, kwargs from the world, expected status per role)
 MATRIX = [
     ("home", "", lambda w: {}, _all(302) | {"outsider": 200}),
@@ -125,6 +138,56 @@ MATRIX = [
     ("buildings:resident_list", "", lambda w: {}, _all(200)),
     ("buildings:resident_detail", "", lambda w: {"pk": w.a.resident.pk}, READ_HEAD_BUILDING),
     ("buildings:resident_update", "", lambda w: {"pk": w.a.resident.pk}, WRITE_HEAD_BUILDING),
+    ("exhibits:corridor_list", "", lambda w: {}, _all(200)),
+    (
+        "exhibits:unit_corridor",
+        "",
+        lambda w: {"unit_pk": w.a.unit.pk},
+        READ_HEAD_BUILDING | {"official": 302, "sec_a": 302, "head_a": 302, "superuser": 302},
+    ),
+    (
+        "exhibits:corridor_create",
+        "corridor exists",
+        lambda w: {"unit_pk": w.a.unit.pk},
+        WRITE_CORRIDOR | {"sec_a": 302, "head_a": 302, "superuser": 302},
+    ),
+    ("exhibits:corridor_detail", "", lambda w: {"pk": w.ea.corridor.pk}, READ_HEAD_BUILDING),
+    ("exhibits:corridor_update", "", lambda w: {"pk": w.ea.corridor.pk}, WRITE_CORRIDOR),
+    ("exhibits:corridor_certify", "", lambda w: {"pk": w.ea.corridor.pk}, POST_ONLY),
+    ("exhibits:corridor_withdraw", "", lambda w: {"pk": w.ea.corridor.pk}, POST_ONLY),
+    ("exhibits:corridor_poster", "", lambda w: {"pk": w.ea.corridor.pk}, READ_HEAD_BUILDING),
+    ("exhibits:pair_create", "", lambda w: {"pk": w.ea.corridor.pk}, WRITE_CORRIDOR),
+    (
+        "exhibits:pair_photo",
+        "",
+        lambda w: {"pk": w.ea.pair.pk, "side": "before"},
+        READ_HEAD_BUILDING,
+    ),
+    ("exhibits:exhibit_create", "", lambda w: {"corridor_pk": w.ea.corridor.pk}, WRITE_CORRIDOR),
+    ("exhibits:exhibit_list", "", lambda w: {}, _all(200)),
+    ("exhibits:check_queue", "", lambda w: {}, _all(200)),
+    ("exhibits:review_queue", "", lambda w: {}, _all(200)),
+    ("exhibits:exhibit_detail", "", lambda w: {"pk": w.ea.exhibit.pk}, READ_HEAD_BUILDING),
+    ("exhibits:exhibit_update", "draft", lambda w: {"pk": w.ea.exhibit.pk}, WRITE_CORRIDOR),
+    ("exhibits:exhibit_move", "", lambda w: {"pk": w.ea.exhibit.pk}, WRITE_CORRIDOR),
+    (
+        "exhibits:exhibit_transition",
+        "",
+        lambda w: {"pk": w.ea.exhibit.pk, "action": "approve"},
+        POST_ONLY,
+    ),
+    (
+        "exhibits:photo",
+        "draft exhibit",
+        lambda w: {"pk": w.ea.photo.pk, "size": "small"},
+        READ_HEAD_BUILDING | {"anon": 404},
+    ),
+    (
+        "exhibits:public_gallery",
+        "",
+        lambda w: {"slug": w.ea.corridor.public_slug},
+        _all(200, anon=200),
+    ),
     # Importing a roster: the community's secretary, its cadres (rows of their section
     # only, checked per row) and superusers.
     (
@@ -192,13 +255,15 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "kwargs", "role", "status"), CASES)
-def test_matrix_status(client, world, name, kwargs, role, status):
+def test_matrix_status(client, exhibit_world, name, kwargs, role, status):
+    world = exhibit_world
     user = _user_for(world, role)
     if user is not None:
         client.force_login(user)
     url = reverse(name, kwargs=kwargs(world))
 
     response = client.get(url)
+    response.close()  # streamed photos hold a file open until closed
 
     assert response.status_code == status, f"{role} GET {url}"
     if role == "anon" and status == LOGIN and name != "set_language":

@@ -1,5 +1,7 @@
 """The scoping rule itself: who sees which rows and who may change them."""
 
+import pytest
+
 from buildings.models import Building, Household, Resident, Unit
 from communities.models import Community, District, Membership, Section
 
@@ -90,3 +92,24 @@ def test_editable_by_cadre_is_section_and_not_community(world):
 
 def test_editable_by_head_is_nothing_for_the_register(world):
     assert not Resident.objects.editable_by(world.a.head).exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["official", "secretary", "cadre", "head", "outsider", "superuser"]
+)
+@pytest.mark.parametrize("target", ["building", "section_building", "unit", "resident"])
+def test_can_edit_loaded_agrees_with_editable_by(world, role, target):
+    from communities import scoping
+
+    user = {
+        "official": world.official,
+        "secretary": world.a.secretary,
+        "cadre": world.a.cadre,
+        "head": world.a.head,
+        "outsider": world.outsider,
+        "superuser": world.superuser,
+    }[role]
+    obj = getattr(world.a, target)
+    fresh = type(obj).objects.get(pk=obj.pk)
+
+    assert scoping.can_edit_loaded(user, fresh) == scoping.can_edit(user, fresh)

@@ -1,0 +1,15 @@
+from communities import scoping
+
+
+def navigation(request):
+    """Which role-specific links the navigation shows (memberships are read once per request)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    roles = scoping.roles_of(user)
+    return {
+        "nav": {
+            "can_check": scoping.SECRETARY in roles,
+            "can_review": scoping.OFFICIAL in roles,
+        }
+    }
