@@ -7,21 +7,39 @@ from fixed lists with seeded random generators, so that every run produces the s
 :func:`load_demo` is idempotent: every row is found by its natural key and created or brought
 back to the demo values, never duplicated; rows the demo does not know about are left alone.
 Features add their demo records as further ``load_*`` steps called from :func:`load_demo`.
+
+Corridors and exhibits are the exception to "brought back": a corridor is found by its unit
+(and gets its theme and style notes back), but its exhibits are created only when it has none
+yet, and walked through the real workflow by the exhibit services. Rerunning therefore
+refreshes the logins and people but keeps the existing exhibits, their history and their
+photos as they are (no duplicate rows, no new files).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import math
+import os
 import random
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont
 
 from buildings.models import Building, Household, Resident, ResidentTag, Unit
+from communities import images
 from communities.models import Community, District, Membership, Section, User
+from exhibits import services as exhibit_services
+from exhibits.models import BeforeAfterPair, Corridor, Exhibit, ExhibitPhoto
 
 # --- Places -----------------------------------------------------------------------------------
 
@@ -305,23 +323,41 @@ class DemoContext:
     households: dict[tuple[str, str, str, int, str], Household] = field(default_factory=dict)
     resident_count: int = 0
     logins: list[Login] = field(default_factory=list)
+    corridors: dict[tuple[str, str, str, int], Corridor] = field(default_factory=dict)
+    exhibits_created: int = 0
+    # Every file this run stored through the photo pipeline (see load_demo).
+    stored_files: list[str] = field(default_factory=list)
+    exhibit_summary: str = ""
 
 
 @transaction.atomic
 def load_demo(*, password: str, stdout=None) -> DemoContext:
-    """Load (or bring back) the whole demo; returns what was loaded, logins included."""
+    """Load (or bring back) the whole demo; returns what was loaded, logins included.
+
+    Everything runs in one transaction. Photo files are not part of it: the exhibit services
+    delete their files only when their own block fails, so when a later step raises, the
+    files this run stored (``ctx.stored_files``) are deleted here before the rollback. A
+    failure of the commit itself would still leave them behind: acceptable for demo data.
+    """
     ctx = DemoContext()
-    load_network(ctx)
-    load_buildings(ctx)
-    load_tags(ctx)
-    load_households(ctx)
-    load_people(ctx, password=password)
-    if stdout is not None:
-        stdout.write(
-            f"{ctx.district}: {len(ctx.communities)} communities, {len(ctx.buildings)} buildings, "
-            f"{len(ctx.units)} units, {len(ctx.households)} households, "
-            f"{ctx.resident_count} residents, {len(ctx.logins)} logins."
-        )
+    try:
+        load_network(ctx)
+        load_buildings(ctx)
+        load_tags(ctx)
+        load_households(ctx)
+        load_people(ctx, password=password)
+        load_exhibits(ctx)
+        if stdout is not None:
+            stdout.write(
+                f"{ctx.district}: {len(ctx.communities)} communities, "
+                f"{len(ctx.buildings)} buildings, {len(ctx.units)} units, "
+                f"{len(ctx.households)} households, {ctx.resident_count} residents, "
+                f"{len(ctx.logins)} logins."
+            )
+            stdout.write(ctx.exhibit_summary)
+    except BaseException:
+        _delete_files(ctx.stored_files)
+        raise
     return ctx
 
 
@@ -592,6 +628,1025 @@ def load_people(ctx: DemoContext, *, password: str) -> None:
             where = f"{community.name} {building}"
         role_label = str(Membership.Role(spec.role).label)
         ctx.logins.append(Login(user.username, user.full_name, role_label, where))
+
+
+# --- Corridors and exhibits -------------------------------------------------------------------
+
+# Workflow steps of an exhibit after exhibit_create: who takes each is decided by the step
+# (an editor submits, the secretary checks and retires, the official approves; a return is
+# the secretary's at "submitted" and the official's at "checked").
+SUBMIT, CHECK, APPROVE, RETURN, RETIRE = "submit", "check", "approve", "return", "retire"
+TO_DRAFT: tuple = ()
+TO_SUBMITTED = (SUBMIT,)
+TO_CHECKED = (SUBMIT, CHECK)
+TO_APPROVED = (SUBMIT, CHECK, APPROVE)
+NOTE_MISSING_AUTHOR = "请补充作者姓名和创作时间"
+
+
+@dataclass(frozen=True)
+class ExhibitSpec:
+    kind: str
+    title: str
+    by: str  # username of the editor who logs it (and submits it)
+    floor: int | None
+    installed_on: date | None
+    steps: tuple = TO_APPROVED  # SUBMIT..., or (RETURN, note) / (RETIRE, note)
+    resident: str = ""  # creator, a demo resident of the corridor's community
+    creator_name: str = ""  # or a typed name
+    on_landing: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CorridorSpec:
+    community: str
+    compound: str
+    building: str
+    unit: int
+    theme: str
+    style_notes: str
+    status: str
+    exhibits: tuple[ExhibitSpec, ...]
+    pair_caption: str = ""  # a before-and-after pair, when set
+
+    @property
+    def unit_key(self) -> tuple[str, str, str, int]:
+        return (self.community, self.compound, self.building, self.unit)
+
+
+K = Exhibit.Kind
+CS = Corridor.Status
+
+CORRIDORS = (
+    CorridorSpec(
+        "qingfu",
+        "清福二区",
+        "15",
+        6,
+        theme="楼馨园",
+        style_notes=(
+            "在社区党员刘铁华的带领下，每户拿出300元修建了健身场所“楼馨园”，安装了楼道健身护栏"
+            "和窗户护栏，并建立楼道管理组织，制定每户轮流管理和维护楼道的值班表。"
+        ),
+        status=CS.CERTIFIED,
+        pair_caption="楼道改造前后：杂物清走，护栏装好，“楼馨园”落成",
+        exhibits=(
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "厚德载物",
+                "head-qingfu-15",
+                1,
+                date(2026, 4, 12),
+                creator_name="老年大学学员",
+                description="老年大学学员书写的楷书条幅，装裱后悬挂在单元入口。",
+            ),
+            ExhibitSpec(
+                K.MIRROR_PLAQUE,
+                "楼馨园公约",
+                "head-qingfu-15",
+                1,
+                date(2026, 4, 12),
+                creator_name="6单元楼道管理小组",
+                description="各户共同商定的楼道管理公约和轮流值班办法。",
+            ),
+            ExhibitSpec(
+                K.POSTER,
+                "全民健身 快乐生活",
+                "cadre-qingfu",
+                2,
+                date(2026, 4, 20),
+                on_landing=True,
+                creator_name="清福社区居委会",
+            ),
+            ExhibitSpec(
+                K.PHOTO,
+                "楼馨园落成合影",
+                "head-qingfu-15",
+                3,
+                date(2026, 5, 1),
+                creator_name="刘铁华",
+                description="每户出资300元建成的健身场所“楼馨园”落成当天，全单元住户合影。",
+            ),
+            ExhibitSpec(
+                K.PLAQUE,
+                "党员先锋岗",
+                "cadre-qingfu",
+                4,
+                date(2026, 5, 1),
+                creator_name="清福社区党总支",
+            ),
+            ExhibitSpec(
+                K.POSTER,
+                "健身器材使用须知",
+                "head-qingfu-15",
+                2,
+                date(2026, 3, 28),
+                steps=(*TO_APPROVED, (RETIRE, "已换成“全民健身 快乐生活”新海报")),
+                creator_name="清福社区居委会",
+            ),
+            ExhibitSpec(
+                K.LITERARY,
+                "值班表里的邻里情",
+                "head-qingfu-15",
+                5,
+                date(2026, 11, 20),
+                steps=TO_DRAFT,
+                resident="米丽芳",
+                description="记述各户轮流打扫、维护楼道的散文，待定稿后上墙。",
+            ),
+        ),
+    ),
+    CorridorSpec(
+        "qingfu",
+        "清福一区",
+        "4",
+        9,
+        theme="绿色楼道",
+        style_notes=(
+            "支部老党员米丽芳和社区党员王治普先动员每户为粉刷楼道出钱出力，后又每户收钱570元，"
+            "买来装饰用的绿竹、装饰花和彩灯，把楼道装扮一新，进了楼道就像进了新房一样。"
+        ),
+        status=CS.COMPLETE,
+        exhibits=(
+            ExhibitSpec(
+                K.PLANTS,
+                "翠竹迎春",
+                "head-qingfu-4",
+                1,
+                date(2026, 3, 15),
+                creator_name="9单元全体住户",
+                description="每户集资570元购买的绿竹和装饰花。",
+            ),
+            ExhibitSpec(
+                K.PLANTS,
+                "花影彩灯",
+                "head-qingfu-4",
+                3,
+                date(2026, 3, 15),
+                on_landing=True,
+                creator_name="9单元全体住户",
+            ),
+            ExhibitSpec(
+                K.PAINTING,
+                "共绘美好生活",
+                "secretary-qingfu",
+                2,
+                date(2026, 4, 8),
+                resident="米丽芳",
+                description="老年大学学员在老党员米丽芳带领下拿起画笔创作的国画。",
+            ),
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "宁静致远",
+                "secretary-qingfu",
+                4,
+                date(2026, 10, 18),
+                steps=TO_CHECKED,
+                resident="米丽芳",
+            ),
+            ExhibitSpec(
+                K.LITERARY,
+                "进了楼道像进了新房",
+                "head-qingfu-4",
+                5,
+                date(2026, 10, 30),
+                steps=(SUBMIT, (RETURN, NOTE_MISSING_AUTHOR)),
+                creator_name="9单元居民",
+            ),
+        ),
+    ),
+    CorridorSpec(
+        "huayuan",
+        "农行小区",
+        "2",
+        1,
+        theme="老年之友",
+        style_notes=(
+            "老党员李淑芹自己拿出200元，又在电业局技校争取到500元；老年大学学员在她和米丽芳的"
+            "带领下纷纷拿起画笔，社区党组织把他们的书画作品装裱起来，建成“老年之友”楼道。"
+        ),
+        status=CS.CERTIFIED,
+        exhibits=(
+            ExhibitSpec(
+                K.PLAQUE,
+                "老年之友",
+                "secretary-huayuan",
+                1,
+                date(2026, 5, 18),
+                creator_name="花园社区党支部",
+            ),
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "老有所乐",
+                "cadre-huayuan",
+                2,
+                date(2026, 5, 18),
+                resident="李淑芹",
+            ),
+            ExhibitSpec(
+                K.PAINTING,
+                "夕阳红",
+                "cadre-huayuan",
+                3,
+                date(2026, 5, 25),
+                creator_name="老年大学学员",
+            ),
+            ExhibitSpec(
+                K.PHOTO,
+                "老年大学书画课",
+                "secretary-huayuan",
+                4,
+                date(2026, 6, 2),
+                creator_name="老年大学学员",
+            ),
+        ),
+    ),
+    CorridorSpec(
+        "huayuan",
+        "农行小区",
+        "1",
+        1,
+        theme="书画天地",
+        style_notes=(
+            "楼道宽敞明亮、采光好，居民多是农行退休的老干部，书法作品艺术品位较高；采取悬挂牌匾"
+            "和书法作品相结合的方式布展，并用居民自己养植的鲜花点缀。"
+        ),
+        status=CS.COMPLETE,
+        exhibits=(
+            ExhibitSpec(
+                K.PLAQUE,
+                "书画天地",
+                "secretary-huayuan",
+                1,
+                date(2026, 6, 10),
+                creator_name="花园社区党支部",
+            ),
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "上善若水",
+                "cadre-huayuan",
+                2,
+                date(2026, 6, 10),
+                resident="李淑芹",
+            ),
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "天道酬勤",
+                "cadre-huayuan",
+                3,
+                date(2026, 6, 10),
+                creator_name="农行离退休干部",
+            ),
+            ExhibitSpec(
+                K.PAINTING,
+                "松鹤延年",
+                "cadre-huayuan",
+                3,
+                date(2026, 6, 16),
+                on_landing=True,
+                creator_name="老年大学学员",
+            ),
+            ExhibitSpec(
+                K.PLANTS,
+                "居民自养鲜花",
+                "cadre-huayuan",
+                4,
+                date(2026, 6, 16),
+                creator_name="农行小区居民",
+                description="居民把自己养的君子兰、吊兰摆上楼梯平台，给书画作品添彩。",
+            ),
+            ExhibitSpec(
+                K.MIRROR_PLAQUE,
+                "清风正气",
+                "secretary-huayuan",
+                5,
+                date(2026, 9, 6),
+                # The district sent it back once; the community fixed it and it passed.
+                steps=(
+                    SUBMIT,
+                    CHECK,
+                    (RETURN, "镜匾落款不全，" + NOTE_MISSING_AUTHOR),
+                    SUBMIT,
+                    CHECK,
+                    APPROVE,
+                ),
+                creator_name="农行离退休干部",
+            ),
+        ),
+    ),
+    CorridorSpec(
+        "huayuan",
+        "农行小区",
+        "3",
+        1,
+        theme="学习园地",
+        style_notes=(
+            "老年大学学员“共写社区发展”，社区把学员的学习心得、书画作品和党的方针政策宣传"
+            "装裱上墙，建成“学习园地”。"
+        ),
+        status=CS.BUILDING,
+        exhibits=(
+            ExhibitSpec(
+                K.POSTER,
+                "社区发展",
+                "secretary-huayuan",
+                1,
+                date(2026, 10, 12),
+                steps=TO_CHECKED,
+                creator_name="老年大学学员",
+            ),
+            ExhibitSpec(
+                K.LITERARY,
+                "共写社区发展",
+                "secretary-huayuan",
+                2,
+                date(2026, 10, 12),
+                steps=TO_SUBMITTED,
+                resident="李淑芹",
+            ),
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "学无止境",
+                "secretary-huayuan",
+                3,
+                date(2026, 11, 2),
+                steps=TO_SUBMITTED,
+                creator_name="老年大学学员",
+            ),
+            ExhibitSpec(
+                K.POSTER,
+                "党的方针政策宣传",
+                "secretary-huayuan",
+                2,
+                date(2026, 11, 16),
+                on_landing=True,
+                steps=TO_DRAFT,
+                creator_name="花园社区党支部",
+            ),
+        ),
+    ),
+    CorridorSpec(
+        "jianfu",
+        "建福宿舍",
+        "1",
+        1,
+        theme="自立自强",
+        style_notes=(
+            "宿舍楼居住的多为下岗职工，楼道文化定位在体现自立自强和市场信息的书画作品上，"
+            "给人以激励和帮助。"
+        ),
+        status=CS.PLANNING,
+        exhibits=(
+            ExhibitSpec(
+                K.CALLIGRAPHY,
+                "自强不息",
+                "secretary-jianfu",
+                1,
+                None,
+                steps=(SUBMIT, (RETURN, NOTE_MISSING_AUTHOR)),
+                creator_name="建福宿舍居民",
+            ),
+            ExhibitSpec(
+                K.POSTER,
+                "再就业市场信息",
+                "cadre-jianfu",
+                2,
+                None,
+                steps=TO_SUBMITTED,
+                creator_name="建福社区党委",
+                description="招聘、培训和小额贷款信息，每月更新。",
+            ),
+            ExhibitSpec(
+                K.PAINTING,
+                "勤劳致富",
+                "cadre-jianfu",
+                3,
+                None,
+                steps=TO_DRAFT,
+                creator_name="建福宿舍居民",
+            ),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class MoveSpec:
+    """One exhibit that changed corridors, so that its history shows two places."""
+
+    title: str
+    source: tuple[str, str, str, int]
+    target: tuple[str, str, str, int]
+    floor: int
+    on_landing: bool
+    by: str
+    note: str
+
+
+EXHIBIT_MOVES = (
+    MoveSpec(
+        "松鹤延年",
+        source=("huayuan", "农行小区", "1", 1),
+        target=("huayuan", "农行小区", "2", 1),
+        floor=2,
+        on_landing=True,
+        by="secretary-huayuan",
+        note="调整布展：移到“老年之友”楼道",
+    ),
+)
+
+# Who starts and certifies corridors.
+SECRETARY_OF = {
+    "qingfu": "secretary-qingfu",
+    "huayuan": "secretary-huayuan",
+    "jianfu": "secretary-jianfu",
+}
+OFFICIAL = "official"
+
+
+def load_exhibits(ctx: DemoContext) -> None:
+    """Corridors with their exhibits and photos, walked through the exhibit services.
+
+    A corridor is found by its unit; its exhibits (and its before-and-after pair) are made
+    only while it has none, so a second run adds no rows and stores no files.
+    """
+    usernames = {spec.by for c in CORRIDORS for spec in c.exhibits}
+    usernames |= {m.by for m in EXHIBIT_MOVES} | set(SECRETARY_OF.values()) | {OFFICIAL}
+    # Fresh user objects: the scoping rules cache memberships on the user object.
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    official = users[OFFICIAL]
+    pictures = DemoPictures()
+    created: dict[tuple[tuple, str], Exhibit] = {}
+
+    for spec in CORRIDORS:
+        secretary = users[SECRETARY_OF[spec.community]]
+        corridor, corridor_created = _corridor(ctx, spec, secretary)
+        ctx.corridors[spec.unit_key] = corridor
+        if not corridor.exhibits.exists():
+            community = ctx.communities[spec.community]
+            for exhibit_spec in spec.exhibits:
+                exhibit = _create_exhibit(
+                    ctx, community, corridor, exhibit_spec, users, secretary, official, pictures
+                )
+                created[spec.unit_key, exhibit_spec.title] = exhibit
+        if spec.pair_caption and not corridor.pairs.exists():
+            pair = exhibit_services.pair_create(
+                corridor=corridor,
+                before=pictures.before_photo(),
+                after=pictures.after_photo(),
+                caption=spec.pair_caption,
+                by=secretary,
+            )
+            ctx.stored_files += _pair_files(pair)
+        if corridor_created:  # later, its status is the users' to change
+            _set_corridor_status(corridor, spec.status, official)
+
+    for move in EXHIBIT_MOVES:
+        exhibit = created.get((move.source, move.title))
+        if exhibit is not None:  # moved once, in the run that created it
+            exhibit_services.exhibit_move(
+                exhibit=exhibit,
+                corridor=ctx.corridors[move.target],
+                floor=move.floor,
+                on_landing=move.on_landing,
+                by=users[move.by],
+                note=move.note,
+            )
+
+    ctx.exhibits_created = len(created)
+    ctx.exhibit_summary = _exhibit_summary(ctx)
+
+
+def _corridor(ctx: DemoContext, spec: CorridorSpec, secretary: User) -> tuple[Corridor, bool]:
+    """The unit's corridor, started by the community's secretary; (corridor, created)."""
+    unit = ctx.units[spec.unit_key]
+    corridor = Corridor.objects.filter(unit=unit).first()
+    if corridor is None:
+        corridor = exhibit_services.corridor_create(
+            unit=unit, theme=spec.theme, style_notes=spec.style_notes, by=secretary
+        )
+        return corridor, True
+    if (corridor.theme, corridor.style_notes) != (spec.theme, spec.style_notes):
+        corridor.theme = spec.theme
+        corridor.style_notes = spec.style_notes
+        corridor.save(update_fields=["theme", "style_notes", "updated_at"])
+    return corridor, False
+
+
+def _set_corridor_status(corridor: Corridor, status: str, official: User) -> None:
+    """Planning -> building -> complete is the community's own bookkeeping (no service);
+    certification is the district's, through the service."""
+    corridor.status = CS.COMPLETE if status == CS.CERTIFIED else status
+    corridor.save(update_fields=["status", "updated_at"])
+    if status == CS.CERTIFIED:  # 文明楼道, by the district
+        exhibit_services.corridor_certify(corridor=corridor, by=official)
+
+
+def _resident(community: Community, name: str) -> Resident:
+    return (
+        Resident.objects.filter(household__unit__building__community=community, name=name)
+        .order_by("pk")
+        .get()
+    )
+
+
+def _create_exhibit(
+    ctx, community, corridor, spec: ExhibitSpec, users, secretary, official, pictures
+) -> Exhibit:
+    """Log one exhibit with its photos, then take it through ``spec.steps``."""
+    creator = _resident(community, spec.resident) if spec.resident else None
+    creator_label = spec.resident or spec.creator_name
+    photos = [pictures.work_photo(spec.kind, spec.title, creator_label, spec.installed_on)]
+    if APPROVE in spec.steps:  # hangs in the corridor: a second photo, on the wall
+        photos.append(
+            pictures.on_wall_photo(spec.kind, spec.title, creator_label, spec.installed_on)
+        )
+    editor = users[spec.by]
+    exhibit = exhibit_services.exhibit_create(
+        corridor=corridor,
+        data={
+            "kind": spec.kind,
+            "title": spec.title,
+            "creator_resident": creator,
+            "creator_name": "" if creator else spec.creator_name,
+            "description": spec.description,
+            "floor": spec.floor,
+            "on_landing": spec.on_landing,
+            "installed_on": spec.installed_on,
+        },
+        photos=photos,
+        by=editor,
+    )
+    ctx.stored_files += _photo_files(exhibit)
+    S = Exhibit.Status
+    for step in spec.steps:
+        action, note = step if isinstance(step, tuple) else (step, "")
+        if action == SUBMIT:
+            exhibit = exhibit_services.exhibit_submit(exhibit=exhibit, by=editor, note=note)
+        elif action == CHECK:
+            exhibit = exhibit_services.exhibit_check(exhibit=exhibit, by=secretary, note=note)
+        elif action == APPROVE:
+            exhibit = exhibit_services.exhibit_approve(exhibit=exhibit, by=official, note=note)
+        elif action == RETURN:
+            reviewer = secretary if exhibit.status == S.SUBMITTED else official
+            exhibit = exhibit_services.exhibit_return(exhibit=exhibit, by=reviewer, note=note)
+        elif action == RETIRE:
+            exhibit = exhibit_services.exhibit_retire(exhibit=exhibit, by=secretary, note=note)
+        else:  # pragma: no cover - a typo in the specs above
+            raise ValueError(f"Unknown exhibit step {action!r}")
+    return exhibit
+
+
+def _thumbnail_names(name: str) -> list[str]:
+    """The thumbnails stored beside ``name`` (``<folder>/<token>_<size>.jpg``, see
+    communities.images), including sizes a row does not record."""
+    stem = name.rsplit(".", 1)[0]
+    return [f"{stem}_{size}.jpg" for size in images.thumb_sizes()]
+
+
+def _photo_files(exhibit: Exhibit) -> list[str]:
+    names = []
+    for image in ExhibitPhoto.objects.filter(exhibit=exhibit).values_list("image", flat=True):
+        names += [image, *_thumbnail_names(image)]
+    return names
+
+
+def _pair_files(pair: BeforeAfterPair) -> list[str]:
+    names = []
+    for image in (pair.before_image, pair.after_image):
+        names += [image, *_thumbnail_names(image)]
+    return names
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(Exception):  # best effort: the error being raised matters
+            default_storage.delete(name)
+
+
+def _exhibit_summary(ctx: DemoContext) -> str:
+    corridors = Corridor.objects.filter(pk__in=[c.pk for c in ctx.corridors.values()])
+    exhibits = Exhibit.objects.filter(corridor__in=corridors)
+
+    def by_status(queryset, choices) -> tuple[int, str]:
+        counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+        parts = [f"{value} {counts[value]}" for value in choices.values if counts.get(value)]
+        return sum(counts.values()), ", ".join(parts)
+
+    corridor_total, corridor_parts = by_status(corridors, Corridor.Status)
+    exhibit_total, exhibit_parts = by_status(exhibits, Exhibit.Status)
+    photos = ExhibitPhoto.objects.filter(exhibit__in=exhibits).count()
+    return (
+        f"Corridors: {corridor_total} ({corridor_parts}); exhibits: {exhibit_total} "
+        f"({exhibit_parts}), {photos} photos; {ctx.exhibits_created} exhibits created this run."
+    )
+
+
+# --- Demo pictures ----------------------------------------------------------------------------
+
+# The first of these that exists draws the Chinese titles; without any, each character is
+# drawn as a few brush-like strokes, so the demo loads on a machine without CJK fonts.
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+PICTURE_SIZE = (800, 1000)
+RICE_PAPER = "#f3e9d2"
+INK = "#1f1b16"
+SEAL_RED = "#b3261e"
+GOLD = "#e2b552"
+
+# kind -> (background, text colour, mount colour)
+KIND_STYLES = {
+    K.CALLIGRAPHY: (RICE_PAPER, INK, "#9c7a4f"),
+    K.PAINTING: (RICE_PAPER, INK, "#6f5a43"),
+    K.PLAQUE: ("#6e2a1c", GOLD, "#3b170f"),
+    K.MIRROR_PLAQUE: ("#dde6ec", "#a3211a", "#c9a23f"),
+    K.PHOTO: ("#f7f7f4", INK, "#fafafa"),
+    K.POSTER: ("#fff6e0", "#fff2b3", "#c8102e"),
+    K.LITERARY: ("#fbf7ec", INK, "#b84a3a"),
+    K.PLANTS: ("#eef5e4", "#24552e", "#7aa35b"),
+    K.OTHER: (RICE_PAPER, INK, "#9c7a4f"),
+}
+
+
+def _find_cjk_font() -> tuple[str, int] | None:
+    """(path, face index) of a CJK font, the Simplified Chinese face of a collection."""
+    for path in CJK_FONT_CANDIDATES:
+        if not os.path.exists(path):
+            continue
+        best = None
+        for index in range(8):
+            try:
+                family, _style = ImageFont.truetype(path, 24, index=index).getname()
+            except OSError:
+                break
+            if best is None or (family or "").endswith(" SC"):
+                best = index
+        if best is not None:
+            return path, best
+    return None
+
+
+# Processed pictures by what they show (and the font and thumbnail sizes they were made
+# with). Drawing and processing cost ~25 ms a picture and the demo has ~50, so a process that
+# loads the demo more than once (the tests) makes each of them once. Pixels, not rows: nothing
+# here comes from the database, and the set of keys is fixed by the specs above.
+_PROCESSED: dict[tuple, images.ProcessedPhoto] = {}
+
+
+class DemoPictures:
+    """Draws the demo's pictures with Pillow and runs them through the photo pipeline.
+
+    One instance per run keeps the fonts and drawn works it made; the processed photos are
+    kept for the whole process (``_PROCESSED``), so nothing is drawn or processed twice.
+    """
+
+    def __init__(self) -> None:
+        self.font_file = _find_cjk_font()
+        self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
+        self._works: dict[tuple, Image.Image] = {}
+
+    # Photos (processed, ready for the services)
+
+    def work_photo(self, kind, title, creator, installed_on) -> images.ProcessedPhoto:
+        key = ("work", kind, title, creator, installed_on)
+        return self._processed(key, lambda: self.work(kind, title, creator, installed_on))
+
+    def on_wall_photo(self, kind, title, creator, installed_on) -> images.ProcessedPhoto:
+        key = ("wall", kind, title, creator, installed_on)
+        return self._processed(
+            key, lambda: self.on_wall(self.work(kind, title, creator, installed_on))
+        )
+
+    def before_photo(self) -> images.ProcessedPhoto:
+        return self._processed(("before",), self.before)
+
+    def after_photo(self) -> images.ProcessedPhoto:
+        return self._processed(("after",), self.after)
+
+    def _processed(self, key, draw) -> images.ProcessedPhoto:
+        """The picture drawn by ``draw``, as a JPEG upload run through the photo pipeline."""
+        key = (*key, self.font_file, images.thumb_sizes())
+        if key not in _PROCESSED:
+            buffer = io.BytesIO()
+            draw().save(buffer, "JPEG", quality=88)
+            upload = SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")
+            _PROCESSED[key] = images.process_photo(upload)
+        return _PROCESSED[key]
+
+    # Text
+
+    def font(self, size: int):
+        if size not in self._fonts:
+            path, index = self.font_file
+            self._fonts[size] = ImageFont.truetype(path, size, index=index)
+        return self._fonts[size]
+
+    def glyph(self, draw: ImageDraw.ImageDraw, char: str, center, size: int, fill) -> None:
+        """One character in a ``size`` square around ``center``."""
+        cx, cy = center
+        if self.font_file is not None:
+            draw.text((cx, cy), char, font=self.font(size), fill=fill, anchor="mm")
+            return
+        # No CJK font: a few brush-like strokes, the same for the same character.
+        rng = random.Random(f"{DEMO_SEED}:glyph:{ord(char)}")
+        half = size * 0.42
+        width = max(2, size // 11)
+        for _stroke in range(rng.randint(3, 6)):
+            x0, y0 = cx + rng.uniform(-half, half), cy + rng.uniform(-half, half)
+            if rng.random() < 0.5:  # horizontal-ish
+                x1, y1 = cx + rng.uniform(-half, half), y0 + rng.uniform(-size / 10, size / 10)
+            else:  # vertical-ish or a falling stroke
+                x1, y1 = x0 + rng.uniform(-size / 4, size / 6), cy + rng.uniform(-half, half)
+            draw.line((x0, y0, x1, y1), fill=fill, width=width)
+            dot = width * 0.7  # where the brush pressed down
+            draw.ellipse((x0 - dot, y0 - dot, x0 + dot, y0 + dot), fill=fill)
+
+    def text(self, draw, text: str, box, *, fill, vertical: bool, per_line: int, max_size: int):
+        """Lay ``text`` out in ``box`` (left, top, right, bottom): columns from right to left
+        when ``vertical``, else centred lines; characters as large as fit, up to max_size."""
+        chars = [ch for ch in text if not ch.isspace()]
+        if not chars:
+            return
+        left, top, right, bottom = box
+        lines = math.ceil(len(chars) / per_line)
+        per_line = math.ceil(len(chars) / lines)
+        along, across = (bottom - top, right - left) if vertical else (right - left, bottom - top)
+        size = int(min(max_size, along / per_line, across / (lines * 1.25)))
+        for line in range(lines):
+            part = chars[line * per_line : (line + 1) * per_line]
+            offset = (line - (lines - 1) / 2) * size * 1.25
+            for i, ch in enumerate(part):
+                step = (i - (len(part) - 1) / 2) * size
+                if vertical:
+                    center = ((left + right) / 2 - offset, (top + bottom) / 2 + step)
+                else:
+                    center = ((left + right) / 2 + step, (top + bottom) / 2 + offset)
+                self.glyph(draw, ch, center, size, fill)
+
+    def small_label(self, draw, xy, text: str, fill, size: int = 22) -> None:
+        """ASCII text (dates, numbers): the CJK font when there is one, else Pillow's own."""
+        font = self.font(size) if self.font_file is not None else ImageFont.load_default(size)
+        draw.text(xy, text, font=font, fill=fill)
+
+    def seal(self, draw, box, char: str) -> None:
+        """A red seal square with one character in the paper's colour."""
+        left, top, right, bottom = box
+        draw.rectangle(box, fill=SEAL_RED)
+        inset = (right - left) // 10
+        draw.rectangle(
+            (left + inset, top + inset, right - inset, bottom - inset), outline=RICE_PAPER, width=3
+        )
+        size = int((right - left) * 0.62)
+        self.glyph(draw, char, ((left + right) / 2, (top + bottom) / 2), size, RICE_PAPER)
+
+    # Pictures
+
+    def work(self, kind, title, creator, installed_on) -> Image.Image:
+        """The work itself: a mounted card in the style of its kind."""
+        key = (kind, title, creator, installed_on)
+        if key in self._works:
+            return self._works[key]
+        background, ink, mount = KIND_STYLES.get(kind, KIND_STYLES[K.OTHER])
+        width, height = PICTURE_SIZE
+        picture = Image.new("RGB", PICTURE_SIZE, mount)
+        draw = ImageDraw.Draw(picture)
+        margin = 48
+        inner = (margin, margin, width - margin, height - margin)
+        draw.rectangle(inner, fill=background)
+        rng = random.Random(f"{DEMO_SEED}:{kind}:{title}")
+        left, top, right, bottom = inner
+        if kind == K.PAINTING:
+            self._landscape(draw, inner, rng)
+            self.text(
+                draw,
+                title,
+                (right - 130, top + 40, right - 40, top + 520),
+                fill=ink,
+                vertical=True,
+                per_line=6,
+                max_size=80,
+            )
+        elif kind in (K.PLAQUE, K.MIRROR_PLAQUE):
+            frame = GOLD if kind == K.PLAQUE else mount
+            for step in range(3):
+                inset = 18 + step * 14
+                draw.rectangle(
+                    (left + inset, top + inset, right - inset, bottom - inset),
+                    outline=frame,
+                    width=5 - step,
+                )
+            if kind == K.MIRROR_PLAQUE:
+                for band in range(4):  # reflections on the glass
+                    x = left + 60 + band * 120
+                    draw.polygon(
+                        [
+                            (x, bottom - 60),
+                            (x + 50, bottom - 60),
+                            (x + 190, top + 60),
+                            (x + 140, top + 60),
+                        ],
+                        fill="#eef3f6",
+                    )
+            self.text(
+                draw,
+                title,
+                (left + 80, top + 120, right - 80, bottom - 240),
+                fill=ink,
+                vertical=False,
+                per_line=5,
+                max_size=190,
+            )
+        elif kind == K.POSTER:
+            draw.rectangle((left, top, right, top + 330), fill=mount)
+            self.text(
+                draw,
+                title,
+                (left + 40, top + 30, right - 40, top + 300),
+                fill=ink,
+                vertical=False,
+                per_line=5,
+                max_size=120,
+            )
+            for row in range(9):
+                y = top + 390 + row * 50
+                length = right - left - 120 - rng.randint(0, 220)
+                draw.rounded_rectangle(
+                    (left + 60, y, left + 60 + length, y + 18), 8, fill="#d9cdb4"
+                )
+            draw.ellipse((right - 210, bottom - 210, right - 50, bottom - 50), fill="#f2c14e")
+        elif kind == K.LITERARY:
+            self.text(
+                draw,
+                title,
+                (left + 40, top + 30, right - 40, top + 170),
+                fill=ink,
+                vertical=False,
+                per_line=10,
+                max_size=70,
+            )
+            cell = 44  # 稿纸: a grid of squares with faint characters
+            for row in range(12):
+                y = top + 220 + row * (cell + 12)
+                for col in range(14):
+                    x = left + 42 + col * cell
+                    draw.rectangle((x, y, x + cell, y + cell), outline=mount, width=1)
+                    if rng.random() < 0.8 and y < bottom - 200:
+                        draw.line(
+                            (x + 10, y + cell / 2, x + cell - 10, y + cell / 2 + 2),
+                            fill="#8a8378",
+                            width=3,
+                        )
+        elif kind == K.PLANTS:
+            self._bamboo(draw, inner, rng)
+            self.text(
+                draw,
+                title,
+                (left + 60, top + 40, right - 60, top + 220),
+                fill=ink,
+                vertical=False,
+                per_line=4,
+                max_size=140,
+            )
+        elif kind == K.PHOTO:
+            self._group_photo(draw, inner, rng)
+            self.text(
+                draw,
+                title,
+                (left + 40, bottom - 200, right - 40, bottom - 60),
+                fill=ink,
+                vertical=False,
+                per_line=8,
+                max_size=80,
+            )
+        else:  # calligraphy and anything else: vertical columns on rice paper
+            self.text(
+                draw,
+                title,
+                (left + 90, top + 80, right - 90, bottom - 200),
+                fill=ink,
+                vertical=True,
+                per_line=5,
+                max_size=200,
+            )
+        if kind in (K.CALLIGRAPHY, K.PAINTING, K.LITERARY, K.OTHER):
+            seal_top = bottom - 170
+            self.seal(draw, (left + 50, seal_top, left + 150, seal_top + 100), (creator or "印")[0])
+        if installed_on is not None:
+            self.small_label(draw, (left + 14, bottom - 40), installed_on.isoformat(), "#7d7468")
+        self._works[key] = picture
+        return picture
+
+    def _landscape(self, draw, box, rng) -> None:
+        left, top, right, bottom = box
+        draw.ellipse((left + 420, top + 120, left + 540, top + 240), fill="#c8372d")
+        for layer, colour in enumerate(("#b9bdb0", "#8c9686", "#59665a")):
+            base = top + 520 + layer * 110
+            points = [(left, bottom)]
+            for x in range(left, right + 1, 60):
+                points.append((x, base - rng.randint(40, 220) + layer * 20))
+            points.append((right, bottom))
+            draw.polygon(points, fill=colour)
+        for _bird in range(3):
+            x, y = left + rng.randint(120, 380), top + rng.randint(150, 330)
+            draw.line((x - 18, y - 8, x, y, x + 18, y - 8), fill=INK, width=3)
+
+    def _bamboo(self, draw, box, rng) -> None:
+        left, top, right, bottom = box
+        for stalk in range(5):
+            x = left + 70 + stalk * 130 + rng.randint(-20, 20)
+            draw.rectangle((x, top + 250, x + 26, bottom), fill="#4f8a3c")
+            for joint in range(top + 300, bottom, 110):
+                draw.line((x - 3, joint, x + 29, joint), fill="#2f5e25", width=5)
+                side = 1 if rng.random() < 0.5 else -1
+                draw.polygon(
+                    [
+                        (x + 13, joint),
+                        (x + 13 + side * 90, joint - 40),
+                        (x + 13 + side * 80, joint - 10),
+                    ],
+                    fill="#6aa84f",
+                )
+        for _flower in range(9):  # decorative flowers and coloured lights
+            x, y = rng.randint(left + 30, right - 30), rng.randint(top + 260, bottom - 30)
+            colour = rng.choice(("#e85d75", "#f2c14e", "#ffffff", "#f08a24"))
+            draw.ellipse((x - 16, y - 16, x + 16, y + 16), fill=colour)
+
+    def _group_photo(self, draw, box, rng) -> None:
+        left, top, right, bottom = box
+        draw.rectangle((left, top, right, top + 430), fill="#bcd7ea")
+        draw.rectangle((left, top + 430, right, bottom - 220), fill="#c9c3b5")
+        draw.rectangle((left + 80, top + 150, right - 80, top + 430), fill="#e8dcc4")
+        for row, y in enumerate((top + 470, top + 560)):
+            for col in range(7 - row):
+                x = left + 90 + col * 92 + row * 46
+                colour = rng.choice(("#3b4a6b", "#7a2e2e", "#2f5a3a", "#555555", "#a05a2c"))
+                draw.ellipse((x, y - 60, x + 44, y - 16), fill="#e7c29f")
+                draw.rounded_rectangle((x - 10, y - 14, x + 54, y + 80), 18, fill=colour)
+
+    def on_wall(self, work: Image.Image) -> Image.Image:
+        """The work hanging in a clean stairwell: wall, frame, handrail and a lamp."""
+        picture = Image.new("RGB", PICTURE_SIZE, "#f1ece0")
+        draw = ImageDraw.Draw(picture)
+        width, height = PICTURE_SIZE
+        draw.rectangle((0, 640, width, height), fill="#9cb89e")  # painted dado
+        draw.line((0, 700, width, 560), fill="#6b4f2a", width=14)  # handrail
+        draw.ellipse((360, 30, 440, 90), fill="#ffe9a8")
+        draw.rectangle((390, 0, 410, 40), fill="#888888")
+        framed = work.reduce(2)  # 400 x 500
+        draw.rectangle((180, 90, 620, 630), fill="#4a3424")
+        picture.paste(framed, (200, 110))
+        return picture
+
+    def before(self) -> Image.Image:
+        """The stairwell before: grey, dim, cluttered."""
+        rng = random.Random(f"{DEMO_SEED}:before")
+        picture = Image.new("RGB", PICTURE_SIZE, "#7b7a75")
+        draw = ImageDraw.Draw(picture)
+        self._stairs(draw, "#5d5c58", "#6a6964")
+        for _stain in range(14):
+            x, y = rng.randint(0, 780), rng.randint(0, 600)
+            r = rng.randint(10, 60)
+            draw.ellipse((x - r, y - r, x + r, y + r), fill="#6c6a63")
+        for _scribble in range(10):  # small ads and scribbles on the wall
+            x, y = rng.randint(40, 700), rng.randint(80, 520)
+            draw.rectangle((x, y, x + 70, y + 40), fill=rng.choice(("#d8d2c2", "#b9b2a0")))
+        for _thing in range(9):  # boxes, sacks and an old bicycle wheel on the landing
+            x, y = rng.randint(40, 640), rng.randint(700, 880)
+            w, h = rng.randint(60, 160), rng.randint(40, 120)
+            draw.rectangle((x, y - h, x + w, y), fill=rng.choice(("#6e5b3e", "#8a7556", "#4d4a44")))
+        draw.ellipse((520, 640, 700, 820), outline="#2f2f2f", width=8)
+        draw.line((0, 700, 800, 560), fill="#4a4a4a", width=6)  # bent old railing
+        return picture
+
+    def after(self) -> Image.Image:
+        """The same stairwell after: bright walls, a handrail, works, plants and lights."""
+        picture = Image.new("RGB", PICTURE_SIZE, "#fbf6ea")
+        draw = ImageDraw.Draw(picture)
+        self._stairs(draw, "#d9cfbd", "#e8e0d0")
+        draw.rectangle((0, 600, 800, 640), fill="#9cb89e")
+        draw.line((0, 700, 800, 560), fill="#6b4f2a", width=14)
+        for x, colour in ((80, RICE_PAPER), (330, "#6e2a1c"), (580, "#dde6ec")):
+            draw.rectangle((x, 150, x + 150, 360), fill="#4a3424")
+            draw.rectangle((x + 12, 162, x + 138, 348), fill=colour)
+        for x in (40, 260, 480, 700):  # coloured lights along the ceiling
+            draw.ellipse((x, 40, x + 40, 80), fill="#ffd966")
+        for x in (60, 690):  # potted plants
+            draw.rectangle((x, 820, x + 70, 900), fill="#b5651d")
+            draw.ellipse((x - 30, 690, x + 100, 840), fill="#4f8a3c")
+        return picture
+
+    @staticmethod
+    def _stairs(draw, tread, riser) -> None:
+        for step in range(6):
+            y = 1000 - step * 60
+            draw.rectangle((0, y - 60, 800 - step * 70, y), fill=tread if step % 2 else riser)
 
 
 # --- Output -----------------------------------------------------------------------------------

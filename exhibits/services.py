@@ -291,6 +291,8 @@ def exhibit_move(
         raise PermissionDenied
     if exhibit.status == S.RETIRED:
         raise ValidationError(_("A retired exhibit no longer hangs anywhere."))
+    if corridor.unit.building.community_id != exhibit.corridor.unit.building.community_id:
+        raise ValidationError(_("An exhibit moves only within its community."))
     now = timezone.now()
     ExhibitPlacement.objects.filter(exhibit=exhibit, until__isnull=True).update(until=now)
     exhibit.corridor = corridor

@@ -1,16 +1,29 @@
-"""``manage.py load_demo``: the report's communities, residents and one login per role."""
+"""``manage.py load_demo``: the report's communities, residents, one login per role, and the
+corridors with their exhibits and generated photos."""
 
+from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from PIL import Image, ImageStat
 
 from buildings.models import Building, Resident
 from communities.models import Community, District, Membership, User
 from corridor_portal import demo
+from exhibits.models import (
+    BeforeAfterPair,
+    Corridor,
+    Exhibit,
+    ExhibitPhoto,
+    ExhibitPlacement,
+    ExhibitTransition,
+)
 
 # (username, role, community code, section name) of the logins the README promises, and more.
 EXPECTED_LOGINS = [
@@ -197,3 +210,207 @@ def test_load_demo_failure_midway_rolls_everything_back(monkeypatch):
 
     assert not Community.objects.exists()
     assert not Resident.objects.exists()
+
+
+# --- Corridors and exhibits -------------------------------------------------------------------
+
+
+def stored_files(settings):
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def exhibit_counts():
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in (
+            Corridor,
+            Exhibit,
+            ExhibitPhoto,
+            ExhibitTransition,
+            ExhibitPlacement,
+            BeforeAfterPair,
+        )
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_corridors_have_the_report_themes_and_every_status():
+    output = run_load_demo("--force")
+
+    corridors = {
+        c.theme: c
+        for c in Corridor.objects.select_related("unit__building__community", "certified_by")
+    }
+    assert set(corridors) == {"楼馨园", "绿色楼道", "老年之友", "书画天地", "学习园地", "自立自强"}
+    assert str(corridors["楼馨园"].unit) == "清福二区15号楼6单元"
+    assert str(corridors["绿色楼道"].unit) == "清福一区4号楼9单元"
+    assert corridors["自立自强"].unit.building.community.code == "jianfu"
+    for theme in ("老年之友", "书画天地", "学习园地"):
+        assert corridors[theme].unit.building.compound == "农行小区", theme
+    assert "300" in corridors["楼馨园"].style_notes
+    assert "570" in corridors["绿色楼道"].style_notes
+    assert all(c.style_notes for c in corridors.values())
+    assert {c.status for c in corridors.values()} == set(Corridor.Status.values)
+    certified = corridors["楼馨园"]
+    assert certified.status == Corridor.Status.CERTIFIED
+    assert certified.certified_by.username == "official"
+    assert certified.certified_at is not None
+    assert certified.created_by.username == "secretary-qingfu"
+    for corridor in corridors.values():
+        assert 3 <= corridor.exhibits.count() <= 8, corridor.theme
+    assert "Corridors: 6 (planning 1, building 1, complete 2, certified 2)" in output
+    assert "approved" in output and "retired 1" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_exhibits_walk_the_workflow_through_every_status():
+    run_load_demo("--force")
+
+    assert set(Exhibit.objects.values_list("status", flat=True)) == set(Exhibit.Status.values)
+    assert set(Exhibit.objects.values_list("kind", flat=True)) >= {
+        "calligraphy",
+        "painting",
+        "plaque",
+        "mirror_plaque",
+        "photo",
+        "poster",
+        "literary",
+        "plants",
+    }
+    for exhibit in Exhibit.objects.all():
+        exhibit.full_clean()
+        statuses = list(exhibit.transitions.values_list("to_status", flat=True))
+        assert statuses[0] == Exhibit.Status.DRAFT, exhibit.title
+        assert statuses[-1] == exhibit.status, exhibit.title
+
+    returned = Exhibit.objects.filter(status=Exhibit.Status.RETURNED)
+    assert returned.exists()
+    for exhibit in returned:
+        last = exhibit.transitions.last()
+        assert "请补充作者姓名和创作时间" in last.note
+        assert last.by.username.startswith(("secretary-", "official"))
+    # Returned by the district at "checked", fixed, and then approved.
+    plaque = Exhibit.objects.get(title="清风正气")
+    assert plaque.status == Exhibit.Status.APPROVED
+    back = plaque.transitions.get(to_status=Exhibit.Status.RETURNED)
+    assert back.from_status == Exhibit.Status.CHECKED
+    assert back.by.username == "official"
+
+    approved = Exhibit.objects.filter(status=Exhibit.Status.APPROVED).first()
+    by = dict(approved.transitions.values_list("to_status", "by__username"))
+    assert by[Exhibit.Status.APPROVED] == "official"
+    assert by[Exhibit.Status.CHECKED].startswith("secretary-")
+
+    retired = Exhibit.objects.get(status=Exhibit.Status.RETIRED)
+    assert not retired.placements.filter(until__isnull=True).exists()
+
+    li = Exhibit.objects.filter(creator_resident__name="李淑芹")
+    assert li.exists()
+    assert Exhibit.objects.filter(creator_resident__name="米丽芳").exists()
+    assert Exhibit.objects.filter(creator_name="老年大学学员").exists()
+    assert Exhibit.objects.filter(title="厚德载物", kind="calligraphy").exists()
+    assert Exhibit.objects.filter(on_landing=True).exists()
+    dated = Exhibit.objects.exclude(installed_on=None).values_list("installed_on", flat=True)
+    assert dated and all(day.year == 2026 for day in dated)
+
+
+@pytest.mark.django_db
+def test_load_demo_moved_exhibit_keeps_both_placements():
+    run_load_demo("--force")
+
+    moved = Exhibit.objects.get(title="松鹤延年")
+    placements = list(moved.placements.select_related("corridor"))
+    assert [p.corridor.theme for p in placements] == ["书画天地", "老年之友"]
+    assert placements[0].until is not None
+    assert placements[1].until is None
+    assert moved.corridor.theme == "老年之友"
+    assert placements[1].by.username == "secretary-huayuan"
+
+
+@pytest.mark.django_db
+def test_load_demo_photos_and_thumbnails_are_stored_files(settings):
+    run_load_demo("--force")
+
+    for exhibit in Exhibit.objects.prefetch_related("photos"):
+        assert 1 <= len(exhibit.photos.all()) <= 2, exhibit.title
+    photos = list(ExhibitPhoto.objects.all())
+    assert photos
+    for photo in photos:
+        for name in (photo.image, photo.thumb_small, photo.thumb_large):
+            assert default_storage.exists(name), name
+        assert photo.content_type == "image/jpeg"
+        assert (photo.width, photo.height) == (800, 1000)
+        assert str(settings.MEDIA_ROOT) in default_storage.path(photo.image)
+    pair = BeforeAfterPair.objects.get()
+    assert str(pair.corridor.unit) == "清福二区15号楼6单元"
+    for name in (pair.before_image, pair.before_thumb, pair.after_image, pair.after_thumb):
+        assert default_storage.exists(name), name
+    with (
+        default_storage.open(pair.before_image) as before,
+        default_storage.open(pair.after_image) as after,
+    ):
+        before_light = ImageStat.Stat(Image.open(before).convert("L")).mean[0]
+        after_light = ImageStat.Stat(Image.open(after).convert("L")).mean[0]
+    assert before_light + 40 < after_light
+
+
+@pytest.mark.django_db
+def test_load_demo_second_run_adds_no_exhibits_photos_or_files(settings):
+    settings.DEBUG = True
+    run_load_demo()
+    first = exhibit_counts()
+    first_files = stored_files(settings)
+    Corridor.objects.filter(theme="绿色楼道").update(theme="改名了")
+
+    output = run_load_demo()
+
+    assert exhibit_counts() == first
+    assert stored_files(settings) == first_files
+    assert first["exhibits.Exhibit"] >= 20
+    assert len(first_files) > first["exhibits.ExhibitPhoto"] * 3 - 1
+    assert Corridor.objects.filter(theme="绿色楼道").exists()
+    assert "0 exhibits created this run" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_draws_pictures_without_cjk_fonts(monkeypatch):
+    monkeypatch.setattr(demo, "CJK_FONT_CANDIDATES", ("/nonexistent/NotoSerifCJK-Regular.ttc",))
+    assert demo.DemoPictures().font_file is None
+
+    run_load_demo("--force")
+
+    assert ExhibitPhoto.objects.count() >= Exhibit.objects.count()
+    photo = ExhibitPhoto.objects.first()
+    assert default_storage.exists(photo.thumb_small)
+
+
+def test_demo_pictures_are_valid_photos_for_the_pipeline():
+    pictures = demo.DemoPictures()
+    for kind in Exhibit.Kind.values:
+        processed = pictures.work_photo(kind, "厚德载物", "老年大学学员", date(2026, 4, 12))
+        assert (processed.width, processed.height) == (800, 1000)
+        assert processed.format == "JPEG"
+    # The same picture is drawn and processed once.
+    again = pictures.work_photo("calligraphy", "厚德载物", "老年大学学员", date(2026, 4, 12))
+    assert again is pictures.work_photo(
+        "calligraphy", "厚德载物", "老年大学学员", date(2026, 4, 12)
+    )
+    work = pictures.work("calligraphy", "厚德载物", "老年大学学员", date(2026, 4, 12))
+    assert work.getpixel((400, 60)) == (0xF3, 0xE9, 0xD2)  # rice paper
+    assert pictures.before_photo() is pictures.before_photo()
+
+
+@pytest.mark.django_db
+def test_load_demo_failure_after_photos_deletes_their_files(settings, monkeypatch):
+    def broken(ctx):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(demo, "_exhibit_summary", broken)
+
+    with pytest.raises(RuntimeError):
+        run_load_demo("--force")
+
+    assert not Corridor.objects.exists()
+    assert not ExhibitPhoto.objects.exists()
+    assert stored_files(settings) == []
