@@ -98,12 +98,7 @@ class Unit(models.Model):
     )
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="building__community__district",
-        community="building__community",
-        section="building__section",
-        head="building__head",
-    )
+    scope = ScopePaths.via_building("building")
 
     class Meta:
         verbose_name = _("unit")
@@ -146,12 +141,7 @@ class Household(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="unit__building__community__district",
-        community="unit__building__community",
-        section="unit__building__section",
-        head="unit__building__head",
-    )
+    scope = ScopePaths.via_building("unit__building")
 
     class Meta:
         verbose_name = _("household")
@@ -199,12 +189,7 @@ class Resident(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="household__unit__building__community__district",
-        community="household__unit__building__community",
-        section="household__unit__building__section",
-        head="household__unit__building__head",
-    )
+    scope = ScopePaths.via_building("household__unit__building")
 
     class Meta:
         verbose_name = _("resident")

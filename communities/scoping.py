@@ -60,6 +60,17 @@ class ScopePaths:
     head: str | None = None
     write_roles: frozenset[str] = field(default_factory=lambda: frozenset({SECRETARY, CADRE}))
 
+    @classmethod
+    def via_building(cls, building: str, **kwargs) -> ScopePaths:
+        """The paths of a model that belongs to a building, reached through ``building``."""
+        return cls(
+            district=f"{building}__community__district",
+            community=f"{building}__community",
+            section=f"{building}__section",
+            head=f"{building}__head",
+            **kwargs,
+        )
+
 
 def memberships_of(user) -> list[Membership]:
     """The user's active memberships, read once per user object (one request)."""

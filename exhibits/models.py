@@ -68,13 +68,7 @@ class Corridor(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="unit__building__community__district",
-        community="unit__building__community",
-        section="unit__building__section",
-        head="unit__building__head",
-        write_roles=EDITOR_ROLES,
-    )
+    scope = ScopePaths.via_building("unit__building", write_roles=EDITOR_ROLES)
 
     class Meta:
         verbose_name = _("corridor")
@@ -111,13 +105,7 @@ class BeforeAfterPair(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="corridor__unit__building__community__district",
-        community="corridor__unit__building__community",
-        section="corridor__unit__building__section",
-        head="corridor__unit__building__head",
-        write_roles=EDITOR_ROLES,
-    )
+    scope = ScopePaths.via_building("corridor__unit__building", write_roles=EDITOR_ROLES)
 
     class Meta:
         verbose_name = _("before-and-after pair")
@@ -192,13 +180,7 @@ class Exhibit(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="corridor__unit__building__community__district",
-        community="corridor__unit__building__community",
-        section="corridor__unit__building__section",
-        head="corridor__unit__building__head",
-        write_roles=EDITOR_ROLES,
-    )
+    scope = ScopePaths.via_building("corridor__unit__building", write_roles=EDITOR_ROLES)
 
     class Meta:
         verbose_name = _("exhibit")
@@ -250,13 +232,7 @@ class ExhibitTransition(models.Model):
     note = models.TextField(_("note"), max_length=2000, blank=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="exhibit__corridor__unit__building__community__district",
-        community="exhibit__corridor__unit__building__community",
-        section="exhibit__corridor__unit__building__section",
-        head="exhibit__corridor__unit__building__head",
-        write_roles=frozenset(),
-    )
+    scope = ScopePaths.via_building("exhibit__corridor__unit__building", write_roles=frozenset())
 
     class Meta:
         verbose_name = _("status change")
@@ -286,13 +262,7 @@ class ExhibitPlacement(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="exhibit__corridor__unit__building__community__district",
-        community="exhibit__corridor__unit__building__community",
-        section="exhibit__corridor__unit__building__section",
-        head="exhibit__corridor__unit__building__head",
-        write_roles=frozenset(),
-    )
+    scope = ScopePaths.via_building("exhibit__corridor__unit__building", write_roles=frozenset())
 
     class Meta:
         verbose_name = _("placement")
@@ -326,13 +296,7 @@ class ExhibitPhoto(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope = ScopePaths(
-        district="exhibit__corridor__unit__building__community__district",
-        community="exhibit__corridor__unit__building__community",
-        section="exhibit__corridor__unit__building__section",
-        head="exhibit__corridor__unit__building__head",
-        write_roles=EDITOR_ROLES,
-    )
+    scope = ScopePaths.via_building("exhibit__corridor__unit__building", write_roles=EDITOR_ROLES)
 
     class Meta:
         verbose_name = _("exhibit photo")

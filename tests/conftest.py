@@ -144,3 +144,34 @@ def exhibit_world(world):
     world.ea = _exhibit_side(world.a)
     world.eb = _exhibit_side(world.b)
     return world
+
+
+def grant_admin_access(*users):
+    """Make ``users`` staff with every model permission of the portal's apps."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="record-keepers")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["communities", "buildings", "exhibits"]
+        )
+    )
+    for user in users:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(group)
+
+
+@pytest.fixture
+def staff_world(world):
+    """The ``world`` with every role allowed into the admin; scoping alone must separate them."""
+    grant_admin_access(
+        world.official,
+        world.a.secretary,
+        world.a.cadre,
+        world.a.head,
+        world.b.secretary,
+        world.b.cadre,
+        world.b.head,
+    )
+    return world

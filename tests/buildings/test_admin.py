@@ -1,7 +1,6 @@
 """The admin of buildings, units, households and residents leaks nothing across scopes."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,39 +8,6 @@ from django.urls import reverse
 from buildings.models import Building, Household, Resident, Unit
 from communities.models import Membership
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The world's users hash a password each; PBKDF2 makes that most of a test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _grant_admin_access(*users):
-    """Make ``users`` staff with every model permission of the communities and buildings apps."""
-    group, _ = Group.objects.get_or_create(name="record-keepers")
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["communities", "buildings"])
-    )
-    for user in users:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        user.groups.add(group)
-
-
-@pytest.fixture
-def staff_world(world):
-    """The ``world`` with every role allowed into the admin; scoping alone must separate them."""
-    _grant_admin_access(
-        world.official,
-        world.a.secretary,
-        world.a.cadre,
-        world.a.head,
-        world.b.secretary,
-        world.b.cadre,
-        world.b.head,
-    )
-    return world
 
 
 def _filter_labels(response) -> set[str]:

@@ -1,47 +1,13 @@
 """The admin is scoped by the one scoping rule; user accounts are for superusers only."""
 
-import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import translation
 
 from communities.admin import CappedCountPaginator, ScopedAdmin, ScopedAdminMixin, is_scoped
 from communities.models import Community, District, Membership
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The world's users hash a password each; PBKDF2 makes that most of a test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _grant_admin_access(*users):
-    """Make ``users`` staff with every model permission of the communities and buildings apps."""
-    group, _ = Group.objects.get_or_create(name="record-keepers")
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["communities", "buildings"])
-    )
-    for user in users:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        user.groups.add(group)
-
-
-@pytest.fixture
-def staff_world(world):
-    """The ``world`` with every role allowed into the admin; scoping alone must separate them."""
-    _grant_admin_access(
-        world.official,
-        world.a.secretary,
-        world.a.cadre,
-        world.a.head,
-        world.b.secretary,
-        world.b.cadre,
-        world.b.head,
-    )
-    return world
+from tests.conftest import grant_admin_access
 
 
 def _filter_labels(response) -> set[str]:
@@ -116,7 +82,7 @@ def test_admin_index_secretary_sees_records_but_not_users(client, staff_world):
 
 
 def test_admin_index_without_membership_shows_no_scoped_models(client, staff_world):
-    _grant_admin_access(staff_world.outsider)
+    grant_admin_access(staff_world.outsider)
     client.force_login(staff_world.outsider)
 
     response = client.get(reverse("admin:index"))

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,24 +16,11 @@ from exhibits.models import (
     ExhibitTransition,
 )
 from tests import factories
+from tests.conftest import grant_admin_access
 from tests.utils import assert_constant_queries
 
 S = Exhibit.Status
 ADMIN_LIST_BUDGET = 12
-
-
-def _grant_admin_access(*users):
-    """Make ``users`` staff with every model permission of the portal's apps."""
-    group, _ = Group.objects.get_or_create(name="record-keepers")
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=["communities", "buildings", "exhibits"]
-        )
-    )
-    for user in users:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        user.groups.add(group)
 
 
 def _corridor(side, *, unit=None, theme="老年之友", **fields) -> Corridor:
@@ -82,7 +68,7 @@ class AdminWorld:
 @pytest.fixture
 def aw(world) -> AdminWorld:
     """Every role may enter the admin; each side has a corridor with a draft exhibit."""
-    _grant_admin_access(
+    grant_admin_access(
         world.official,
         world.a.secretary,
         world.a.cadre,

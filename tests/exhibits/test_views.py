@@ -415,3 +415,24 @@ def test_pair_create_with_bad_after_photo_saves_nothing(client, ew, settings):
     assert "after.jpg" in " ".join(response.context["form"].errors["after"])
     assert ew.ea.corridor.pairs.count() == pairs
     assert _files(settings) == before_files
+
+
+def test_exhibit_list_filters_by_building_kind_and_status(client, ew):
+    client.force_login(ew.a.secretary)
+    other_unit = factories.UnitFactory(building=ew.a.section_building, number=2)
+    corridor = services.corridor_create(unit=other_unit, theme="学习园地", by=ew.a.secretary)
+    services.exhibit_create(
+        corridor=corridor,
+        data={"kind": "poster", "title": "社区发展", "creator_name": "居民"},
+        by=ew.a.secretary,
+    )
+    url = reverse("exhibits:exhibit_list")
+
+    by_building = client.get(url, {"building": ew.a.building.pk}).content.decode()
+    by_kind = client.get(url, {"kind": "poster"}).content.decode()
+    by_status = client.get(url, {"status": "approved"}).content.decode()
+
+    assert ew.ea.exhibit.title in by_building and "社区发展" not in by_building
+    assert "社区发展" in by_kind and ew.ea.exhibit.title not in by_kind
+    assert "社区发展" not in by_status and ew.ea.exhibit.title not in by_status
+    assert ew.eb.exhibit.title not in by_building + by_kind
