@@ -7,8 +7,18 @@ everyone else who may read the row (district officials, building heads).
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from buildings.models import Building, Household, Resident, ResidentTag, Unit
+from buildings.models import (
+    Building,
+    Donation,
+    Expense,
+    Fund,
+    Household,
+    Resident,
+    ResidentTag,
+    Unit,
+)
 from communities import scoping
 from communities.admin import ScopedAdmin, ScopedAdminMixin, related_only
 from communities.scoping import can_see_personal_data
@@ -150,3 +160,105 @@ class ResidentTagAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+
+# Funds: the ledger is append-only, so its admin only reads
+
+
+class LedgerReadOnlyMixin:
+    """Donations and expenses are never changed or deleted, here as everywhere."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DonationInline(LedgerReadOnlyMixin, ScopedAdminMixin, admin.TabularInline):
+    model = Donation
+    fk_name = "fund"
+    extra = 0
+    fields = (
+        "date",
+        "kind",
+        "donor_household",
+        "donor_resident",
+        "donor_name",
+        "raised_by",
+        "amount",
+        "receipt_no",
+        "reverses",
+        "reason",
+        "recorded_by",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+
+class ExpenseInline(LedgerReadOnlyMixin, ScopedAdminMixin, admin.TabularInline):
+    model = Expense
+    fk_name = "fund"
+    extra = 0
+    fields = ("date", "item", "amount", "receipt_no", "reverses", "reason", "recorded_by")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Fund)
+class FundAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ("__str__", "building", "unit", "quota", "target", "is_open", "opened_on")
+    list_filter = ("is_open", related_only("building__community"))
+    list_select_related = ("building__community", "unit__building")
+    search_fields = ("purpose", "building__compound", "building__number")
+    autocomplete_fields = ("building", "unit", "leader")
+    fields = (
+        "building",
+        "unit",
+        "purpose",
+        "description",
+        "target",
+        "quota",
+        "leader",
+        "is_open",
+        "opened_on",
+    )
+    inlines = (DonationInline, ExpenseInline)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # A fund with entries cannot go: the ledger protects it.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+@admin.register(Donation)
+class DonationAdmin(LedgerReadOnlyMixin, ScopedAdmin):
+    list_display = ("date", "fund", "kind", "donor", "amount", "receipt_no", "is_reversal")
+    list_filter = ("kind", related_only("fund__building__community"))
+    list_select_related = (
+        "fund__building",
+        "fund__unit__building",
+        "donor_household",
+        "donor_resident",
+    )
+    search_fields = ("donor_name", "receipt_no", "fund__purpose")
+
+    @admin.display(description=_("donor"))
+    def donor(self, obj):
+        return obj.donor_display
+
+
+@admin.register(Expense)
+class ExpenseAdmin(LedgerReadOnlyMixin, ScopedAdmin):
+    list_display = ("date", "fund", "item", "amount", "receipt_no", "is_reversal")
+    list_filter = (related_only("fund__building__community"),)
+    list_select_related = ("fund__building", "fund__unit__building")
+    search_fields = ("item", "receipt_no", "fund__purpose")

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -748,6 +749,20 @@ def roster_values(*, community, user):
             yield [*place, resident.name, phone, party, tags]
 
 
+# Cells beginning with these would become formulas in a spreadsheet program.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A string cell that stays a string: never a formula, never an error code."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl makes "=..." a formula and "#N/A" an error
+    if text.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True
+    return cell
+
+
 def write_roster(*, community, user, out: IO[bytes]) -> None:
     """Write ``community``'s roster as ``user`` may see it to the binary file ``out``."""
     workbook = openpyxl.Workbook(write_only=True)
@@ -763,5 +778,5 @@ def write_roster(*, community, user, out: IO[bytes]) -> None:
         header.append(cell)
     sheet.append(header)
     for values in roster_values(community=community, user=user):
-        sheet.append(values)
+        sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
     workbook.save(out)

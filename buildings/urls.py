@@ -36,3 +36,35 @@ urlpatterns = [
     ),
     path("export/<int:community_pk>/", views.RosterExportView.as_view(), name="roster_export"),
 ]
+
+urlpatterns += [
+    path("funds/", views.FundListView.as_view(), name="fund_list"),
+    path("<int:building_pk>/funds/new/", views.FundCreateView.as_view(), name="fund_create"),
+    path("funds/<int:pk>/", views.FundDetailView.as_view(), name="fund_detail"),
+    path("funds/<int:pk>/edit/", views.FundUpdateView.as_view(), name="fund_update"),
+    path("funds/<int:pk>/notice/", views.FundNoticeView.as_view(), name="fund_notice"),
+    path(
+        "funds/<int:pk>/donations/new/",
+        views.DonationCreateView.as_view(),
+        name="donation_create",
+    ),
+    path("funds/<int:pk>/expenses/new/", views.ExpenseCreateView.as_view(), name="expense_create"),
+    path("donations/<int:pk>/reverse/", views.donation_reverse, name="donation_reverse"),
+    path("expenses/<int:pk>/reverse/", views.expense_reverse, name="expense_reverse"),
+    path("expenses/<int:pk>/receipt/", views.expense_receipt, name="expense_receipt"),
+]
+
+urlpatterns += [
+    path("funds/<int:pk>/export/", views.fund_export, name="fund_export"),
+    path(
+        "funds/community/<int:community_pk>/export/",
+        views.community_funds_export,
+        name="community_funds_export",
+    ),
+    path("funds/<int:pk>/import/", views.DonationImportView.as_view(), name="donation_import"),
+    path(
+        "funds/<int:pk>/import/confirm/",
+        views.DonationImportConfirmView.as_view(),
+        name="donation_import_confirm",
+    ),
+]

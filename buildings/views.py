@@ -1,25 +1,42 @@
 """Pages for buildings, units, households and residents; every queryset is scoped."""
 
+import uuid
 from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Q
-from django.http import FileResponse
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from buildings import importing, services
+from buildings import forms_funds, fund_sheets, importing, services
 from buildings.filters import BuildingFilter, HouseholdFilter, ResidentFilter
 from buildings.forms import BuildingForm, HouseholdForm, ResidentForm, UnitForm
-from buildings.models import Building, Household, Resident, Unit
-from communities import scoping
+from buildings.forms_funds import FundFilter, FundForm, FundUpdateForm
+from buildings.models import Building, Donation, Expense, Fund, Household, Resident, Unit
+from communities import images, scoping
 from communities.mixins import (
     CanEditMixin,
     ScopedFormMixin,
@@ -445,3 +462,609 @@ class RosterExportView(RosterCommunityMixin, View):
             filename=importing.export_filename(self.community),
             content_type=importing.XLSX_CONTENT_TYPE,
         )
+
+
+# Funds and their ledger: every figure is summed by the database; every write is a service
+
+
+LEDGER_PAGE_SIZE = 50
+HISTORY_SHOWN = 20
+HISTORY_FIELDS = ["purpose", "description", "target", "quota", "leader", "is_open", "opened_on"]
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _ledger_sum(model, **filters):
+    """The sum of ``amount`` over a fund's entries (reversals included), as a subquery."""
+    entries = (
+        model.objects.filter(fund=OuterRef("pk"), **filters)
+        .order_by()
+        .values("fund")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(entries, output_field=MONEY), Value(services.ZERO), output_field=MONEY)
+
+
+def _ledger_count(model):
+    entries = (
+        model.objects.filter(fund=OuterRef("pk"))
+        .order_by()
+        .values("fund")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(entries, output_field=IntegerField()), Value(0))
+
+
+def funds_with_totals(queryset):
+    """Funds annotated with raised (money), in-kind value, spent and entry counts, in the
+    one query that fetches them; the same sums as ``services.fund_totals``."""
+    money = Donation.Kind.MONEY
+    return queryset.annotate(
+        raised=_ledger_sum(Donation, kind=money),
+        in_kind=_ledger_sum(Donation, kind__in=[Donation.Kind.LABOUR, Donation.Kind.GOODS]),
+        spent=_ledger_sum(Expense),
+        donation_count=_ledger_count(Donation),
+        expense_count=_ledger_count(Expense),
+    )
+
+
+def progress_percent(raised, target) -> int | None:
+    """Whole percent of the target raised, 0 to 100 (as ``services.fund_totals``)."""
+    if not target:
+        return None
+    return max(0, min(100, int(raised * 100 / target)))
+
+
+def _with_figures(fund):
+    fund.balance = fund.raised - fund.spent
+    fund.progress = progress_percent(fund.raised, fund.target)
+    return fund
+
+
+class FundListView(ScopedListMixin, ListView):
+    model = Fund
+    filterset_class = FundFilter
+    template_name = "buildings/fund_list.html"
+
+    def get_queryset(self):
+        return funds_with_totals(
+            super()
+            .get_queryset()
+            .select_related("building__community", "unit__building", "leader")
+            .order_by("-is_open", "-opened_on", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for fund in context["object_list"]:
+            _with_figures(fund)
+        building = None
+        form = self.filterset.form
+        if self.filterset.is_bound and form.is_valid() and form.cleaned_data.get("building"):
+            building = Building.objects.visible_to(self.request.user).filter(
+                pk=form.cleaned_data["building"]
+            )
+            building = building.select_related("community").first()
+        context["building"] = building
+        context["can_create"] = building is not None and _may_open_fund(self.request.user, building)
+        return context
+
+
+def _may_open_fund(user, building) -> bool:
+    """Fund editors of the building (its head too, who may not edit the building itself)."""
+    q = scoping.attachable_q(Building, user, Fund.scope.write_roles)
+    return q is None or Building.objects.filter(q, pk=building.pk).exists()
+
+
+class FundCreateView(LoginRequiredMixin, CreateView):
+    model = Fund
+    form_class = FundForm
+    template_name = "buildings/fund_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.building = get_object_or_404(
+            Building.objects.visible_to(request.user).select_related("community"),
+            pk=kwargs["building_pk"],
+        )
+        if not _may_open_fund(request.user, self.building):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["building"] = self.building
+        kwargs["instance"] = Fund(building=self.building, created_by=self.request.user)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parent"] = self.building
+        return context
+
+    def form_valid(self, form):
+        try:
+            fund = services.fund_create(
+                building=self.building, data=form.fund_data(), by=self.request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Fund %(fund)s opened.") % {"fund": fund.purpose})
+        return redirect(fund)
+
+
+class FundEditMixin(LoginRequiredMixin):
+    """A fund the user may see (else 404) and change (else 403), for writes under it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.fund = get_object_or_404(
+            Fund.objects.visible_to(request.user).select_related(
+                "building__community", "unit__building"
+            ),
+            pk=kwargs["pk"],
+        )
+        if not scoping.can_edit_loaded(request.user, self.fund):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["fund"] = self.fund
+        context["parent"] = self.fund
+        return context
+
+
+class FundUpdateView(FundEditMixin, UpdateView):
+    model = Fund
+    form_class = FundUpdateForm
+    template_name = "buildings/fund_form.html"
+
+    def get_object(self, queryset=None):
+        return self.fund
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["building"] = self.fund.building
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            fund = services.fund_update(fund=self.fund, data=form.fund_data(), by=self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Fund %(fund)s saved.") % {"fund": fund.purpose})
+        return redirect(fund)
+
+
+def _history_value(field, value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("open") if value else _("closed")
+    if field == "description":
+        return Truncator(str(value)).chars(40)
+    return str(value)
+
+
+def fund_changes(fund) -> list[dict]:
+    """The fund's last changes, newest first: who, when, and which fields changed from
+    what to what. One query; each record is compared with the one before it."""
+    records = list(
+        fund.history.select_related("history_user", "leader").order_by(
+            "-history_date", "-history_id"
+        )[: HISTORY_SHOWN + 1]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(changes) == HISTORY_SHOWN:
+            break
+        fields = []
+        if older is not None and newer.history_type == "~":
+            delta = newer.diff_against(
+                older, included_fields=HISTORY_FIELDS, foreign_keys_are_objs=True
+            )
+            fields = [
+                {
+                    "label": capfirst(Fund._meta.get_field(change.field).verbose_name),
+                    "old": _history_value(change.field, change.old),
+                    "new": _history_value(change.field, change.new),
+                }
+                for change in delta.changes
+            ]
+        changes.append({"record": newer, "fields": fields})
+    return changes
+
+
+def _ledger_page(request, queryset, param, count):
+    """A page of ledger entries; the count comes from the fund's row, not a COUNT query."""
+    paginator = Paginator(queryset, LEDGER_PAGE_SIZE)
+    paginator.count = count  # a cached_property: set, it is not queried again
+    page = paginator.get_page(request.GET.get(param))
+
+    def url(number):
+        query = request.GET.copy()
+        query[param] = number
+        return f"?{query.urlencode()}#{param.removesuffix('_page')}"
+
+    return {
+        "page": page,
+        "prev_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _donations(user, fund):
+    return (
+        Donation.objects.visible_to(user)
+        .filter(fund=fund)
+        .select_related("donor_household__unit", "donor_resident", "raised_by", "reverses")
+        .select_related("reversed_by")
+    )
+
+
+def _expenses(user, fund):
+    return (
+        Expense.objects.visible_to(user).filter(fund=fund).select_related("reverses", "reversed_by")
+    )
+
+
+class FundDetailView(ScopedQuerysetMixin, DetailView):
+    """Figures, quota, ledger and history of one fund, in a constant number of queries."""
+
+    model = Fund
+    template_name = "buildings/fund_detail.html"
+
+    def get_queryset(self):
+        return funds_with_totals(
+            super().get_queryset().select_related("building__community", "unit__building", "leader")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fund = _with_figures(self.object)
+        user = self.request.user
+        can_edit = scoping.can_edit_loaded(user, fund)
+        context["can_edit"] = can_edit
+        context["can_record"] = can_edit and fund.is_open
+        context["quota_rows"] = services.quota_status(fund)
+        context["quota_summary"] = {
+            status: sum(1 for row in context["quota_rows"] if row["status"] == status)
+            for status in ("full", "partial", "none")
+        }
+        newest_first = ("-date", "-pk")
+        context["donations"] = _ledger_page(
+            self.request,
+            _donations(user, fund).order_by(*newest_first),
+            "donations_page",
+            fund.donation_count,
+        )
+        context["expenses"] = _ledger_page(
+            self.request,
+            _expenses(user, fund).order_by(*newest_first),
+            "expenses_page",
+            fund.expense_count,
+        )
+        context["changes"] = fund_changes(fund)
+        return context
+
+
+class FundNoticeView(ScopedQuerysetMixin, DetailView):
+    """The public notice (公示) to print on A4 and post in the corridor.
+
+    It names donors (households by room, residents and outside donors by name) and never
+    shows a phone number. Figures come from ``services.fund_totals``.
+    """
+
+    model = Fund
+    template_name = "buildings/fund_notice.html"
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("building__community", "unit__building", "leader")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fund = self.object
+        user = self.request.user
+        context["totals"] = services.fund_totals(fund)
+        context["donations"] = list(_donations(user, fund).order_by("date", "pk"))
+        context["expenses"] = list(_expenses(user, fund).order_by("date", "pk"))
+        context["today"] = timezone.localdate()
+        return context
+
+
+class LedgerCreateMixin(FundEditMixin):
+    """Record one ledger entry from a form with a token; a token seen before (the form
+    was sent twice) is not an error: the entry exists, so say so and go to the fund."""
+
+    model = None
+    already_recorded = _("This entry was already recorded.")
+    success_message = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["fund"] = self.fund
+        return kwargs
+
+    def _recorded_before(self):
+        try:
+            token = uuid.UUID(self.request.POST.get("token", ""))
+        except ValueError:
+            return False
+        return self.model.objects.filter(token=token, fund=self.fund).exists()
+
+    def _done(self, created=False):
+        if created:
+            messages.success(self.request, self.success_message)
+        else:
+            messages.info(self.request, self.already_recorded)
+        return redirect(self.fund)
+
+    def post(self, request, *args, **kwargs):
+        if self._recorded_before():
+            return self._done()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        receipt_no = form.cleaned_data.get("receipt_no", "")
+        try:
+            _entry, created = self.record(form)
+        except (ValidationError, IntegrityError) as error:
+            # Two people (or two taps) at once: the other request may have saved first.
+            if self._recorded_before():
+                return self._done()
+            duplicate = (
+                receipt_no
+                and self.model.objects.filter(fund=self.fund, receipt_no=receipt_no).exists()
+            )
+            if duplicate:
+                form.add_error("receipt_no", forms_funds.duplicate_receipt_message())
+            elif isinstance(error, ValidationError):
+                _add_service_errors(form, error)
+            else:
+                raise
+            return self.form_invalid(form)
+        return self._done(created)
+
+
+def _add_service_errors(form, error: ValidationError):
+    """A service's ValidationError on the form: on its field when the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class DonationCreateView(LedgerCreateMixin, FormView):
+    model = Donation
+    form_class = forms_funds.DonationForm
+    template_name = "buildings/fund_entry_form.html"
+    already_recorded = _("This donation was already recorded.")
+    success_message = _("Donation recorded.")
+
+    def get(self, request, *args, **kwargs):
+        if not self.fund.is_open:
+            messages.warning(request, _("This fund is closed; it takes no more donations."))
+            return redirect(self.fund)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Record a donation")
+        return context
+
+    def record(self, form):
+        return services.donation_record(
+            fund=self.fund,
+            data=form.entry_data(),
+            token=form.cleaned_data["token"],
+            by=self.request.user,
+        )
+
+
+class ExpenseCreateView(LedgerCreateMixin, FormView):
+    model = Expense
+    form_class = forms_funds.ExpenseForm
+    template_name = "buildings/fund_entry_form.html"
+    already_recorded = _("This expense was already recorded.")
+    success_message = _("Expense recorded.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Record an expense")
+        return context
+
+    def record(self, form):
+        return services.expense_record(
+            fund=self.fund,
+            data=form.entry_data(),
+            photo=form.photo(),
+            token=form.cleaned_data["token"],
+            by=self.request.user,
+        )
+
+
+def _reverse_entry(request, model, pk, service, argument):
+    entry = get_object_or_404(
+        model.objects.visible_to(request.user).select_related("fund__building"), pk=pk
+    )
+    fund = entry.fund
+    if not scoping.can_edit_loaded(request.user, fund):
+        raise PermissionDenied
+    form = forms_funds.ReverseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(fund)
+    try:
+        service(**{argument: entry}, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(fund)
+    messages.success(request, _("The entry is reversed; both entries stay in the ledger."))
+    return redirect(fund)
+
+
+@require_POST
+@login_required
+def donation_reverse(request, pk):
+    return _reverse_entry(request, Donation, pk, services.donation_reverse, "donation")
+
+
+@require_POST
+@login_required
+def expense_reverse(request, pk):
+    return _reverse_entry(request, Expense, pk, services.expense_reverse, "expense")
+
+
+@require_GET
+@login_required
+def expense_receipt(request, pk):
+    """A receipt photo for someone who may see the expense; a file name is no permission."""
+    expense = get_object_or_404(Expense.objects.visible_to(request.user), pk=pk)
+    if not expense.receipt_thumb:
+        raise Http404
+    return images.serve_photo(expense.receipt_thumb, expense.receipt_content_type)
+
+
+# Fund spreadsheets: the ledger out, a paper list of donations in
+
+FUND_SESSION_KEY = "donation_imports"
+
+
+@require_GET
+@login_required
+def fund_export(request, pk):
+    fund = get_object_or_404(Fund.objects.visible_to(request.user), pk=pk)
+    content = fund_sheets.export_fund(fund, user=request.user)
+    return FileResponse(
+        BytesIO(content),
+        as_attachment=True,
+        filename=fund_sheets.export_filename(fund),
+        content_type=fund_sheets.XLSX_CONTENT_TYPE,
+    )
+
+
+@require_GET
+@login_required
+def community_funds_export(request, community_pk):
+    community = get_object_or_404(Community.objects.visible_to(request.user), pk=community_pk)
+    content = fund_sheets.export_community_funds(community, user=request.user)
+    return FileResponse(
+        BytesIO(content),
+        as_attachment=True,
+        filename=fund_sheets.community_export_filename(community),
+        content_type=fund_sheets.XLSX_CONTENT_TYPE,
+    )
+
+
+class DonationImportView(FundEditMixin, View):
+    """Upload a list of donations; a valid one is kept and previewed, a bad one listed by row."""
+
+    def get(self, request, pk):
+        return self.render_form(fund_sheets.DonationUploadForm())
+
+    def post(self, request, pk):
+        form = fund_sheets.DonationUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form)
+        upload = form.cleaned_data["file"]
+        try:
+            rows = fund_sheets.read_donations(upload)
+        except fund_sheets.DonationFileError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+            return self.render_form(form)
+        plan = fund_sheets.plan_donations(fund=self.fund, rows=rows, user=request.user)
+        if not plan.is_valid:
+            return self.render_form(form, errors=plan.messages)
+        token = importing.store_upload(upload)
+        pending = dict(request.session.get(FUND_SESSION_KEY, {}))
+        pending[token] = self.fund.pk
+        while len(pending) > ROSTER_SESSION_MAX:
+            oldest = next(iter(pending))
+            importing.delete_upload(oldest)
+            del pending[oldest]
+        request.session[FUND_SESSION_KEY] = pending
+        context = {
+            "fund": self.fund,
+            "plan": plan,
+            "summary": plan.summary,
+            "entries": plan.entries[: importing.DISPLAY_LIMIT],
+            "hidden": max(0, len(plan.entries) - importing.DISPLAY_LIMIT),
+            "token": token,
+            "file_name": upload.name,
+        }
+        return render(request, "buildings/fund_import_preview.html", context)
+
+    def render_form(self, form, errors=()):
+        context = {
+            "fund": self.fund,
+            "form": form,
+            "row_errors": list(errors)[: importing.DISPLAY_LIMIT],
+            "error_count": len(errors),
+        }
+        return render(self.request, "buildings/fund_import.html", context)
+
+
+class DonationImportConfirmView(FundEditMixin, View):
+    """Record a previewed upload: checked again, every row or none."""
+
+    def post(self, request, pk):
+        token = request.POST.get("token", "")
+        upload_url = reverse("buildings:donation_import", args=[self.fund.pk])
+        expired = _("This import has expired or does not exist. Upload the file again.")
+        pending = dict(request.session.get(FUND_SESSION_KEY, {}))
+        if pending.get(token) != self.fund.pk:
+            messages.error(request, expired)
+            return redirect(upload_url)
+        try:
+            try:
+                data = importing.open_upload(token)
+            except (ValueError, FileNotFoundError):
+                messages.error(request, expired)
+                return redirect(upload_url)
+            rows = fund_sheets.read_donations(BytesIO(data))
+            plan = fund_sheets.apply_donations(
+                fund=self.fund,
+                plan=fund_sheets.DonationPlan(fund=self.fund, rows=rows, upload_id=token),
+                user=request.user,
+            )
+        except fund_sheets.DonationFileError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(upload_url)
+        except fund_sheets.DonationsInvalid as exc:
+            messages.error(request, _("The records changed since the preview; nothing was saved."))
+            for message in exc.plan.messages[:ROSTER_ERRORS_SHOWN]:
+                messages.error(request, message)
+            return redirect(upload_url)
+        except IntegrityError:
+            messages.error(
+                request,
+                _("The records changed while importing; nothing was saved. Upload the file again."),
+            )
+            return redirect(upload_url)
+        finally:
+            importing.delete_upload(token)
+            if pending.pop(token, None) is not None:
+                request.session[FUND_SESSION_KEY] = pending
+        messages.success(
+            request,
+            _("%(count)d donations recorded; %(before)d were recorded before.")
+            % {"count": plan.recorded_now, "before": plan.summary["recorded_before"]},
+        )
+        return redirect(self.fund)

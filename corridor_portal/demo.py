@@ -13,6 +13,12 @@ Corridors and exhibits are the exception to "brought back": a corridor is found 
 yet, and walked through the real workflow by the exhibit services. Rerunning therefore
 refreshes the logins and people but keeps the existing exhibits, their history and their
 photos as they are (no duplicate rows, no new files).
+
+Funds are like corridors, and stricter, because their ledger is append-only (a donation or an
+expense can be neither changed nor deleted): a fund is found by (building, unit, purpose), and
+its donations, expenses and reversal are recorded only in the run that creates it. Every entry
+carries a token derived from its natural key (uuid5), so even a run that stopped halfway could
+not record an entry twice.
 """
 
 from __future__ import annotations
@@ -23,19 +29,32 @@ import math
 import os
 import random
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
-from buildings.models import Building, Household, Resident, ResidentTag, Unit
+from buildings import services as fund_services
+from buildings.models import (
+    Building,
+    Donation,
+    Expense,
+    Fund,
+    Household,
+    Resident,
+    ResidentTag,
+    Unit,
+)
 from communities import images
 from communities.models import Community, District, Membership, Section, User
 from exhibits import services as exhibit_services
@@ -328,15 +347,18 @@ class DemoContext:
     # Every file this run stored through the photo pipeline (see load_demo).
     stored_files: list[str] = field(default_factory=list)
     exhibit_summary: str = ""
+    funds: dict[tuple[str, str, str, int | None, str], Fund] = field(default_factory=dict)
+    funds_created: int = 0
+    fund_summary: str = ""
 
 
 @transaction.atomic
 def load_demo(*, password: str, stdout=None) -> DemoContext:
     """Load (or bring back) the whole demo; returns what was loaded, logins included.
 
-    Everything runs in one transaction. Photo files are not part of it: the exhibit services
-    delete their files only when their own block fails, so when a later step raises, the
-    files this run stored (``ctx.stored_files``) are deleted here before the rollback. A
+    Everything runs in one transaction. Photo files are not part of it: the exhibit and fund
+    services delete their files only when their own block fails, so when a later step raises,
+    the files this run stored (``ctx.stored_files``) are deleted here before the rollback. A
     failure of the commit itself would still leave them behind: acceptable for demo data.
     """
     ctx = DemoContext()
@@ -347,6 +369,7 @@ def load_demo(*, password: str, stdout=None) -> DemoContext:
         load_households(ctx)
         load_people(ctx, password=password)
         load_exhibits(ctx)
+        load_funds(ctx)
         if stdout is not None:
             stdout.write(
                 f"{ctx.district}: {len(ctx.communities)} communities, "
@@ -355,6 +378,7 @@ def load_demo(*, password: str, stdout=None) -> DemoContext:
                 f"{len(ctx.logins)} logins."
             )
             stdout.write(ctx.exhibit_summary)
+            stdout.write(ctx.fund_summary)
     except BaseException:
         _delete_files(ctx.stored_files)
         raise
@@ -1242,6 +1266,530 @@ def _exhibit_summary(ctx: DemoContext) -> str:
     )
 
 
+# --- Funds ------------------------------------------------------------------------------------
+
+# Entry tokens are uuid5(FUND_TOKEN_NAMESPACE, "<fund key>|<entry key>"): the same entry gets
+# the same token on every run, and the services record a token only once.
+FUND_TOKEN_NAMESPACE = uuid.UUID("6b0f3c1e-5d2a-5c8e-9a41-2f7d3e8b4c10")
+RECEIPT_MISTAKE_REASON = "收据号录入错误"
+
+DK = Donation.Kind
+
+
+@dataclass(frozen=True)
+class DonationSpec:
+    """One donation besides the households' own payments: labour, goods or outside money."""
+
+    key: str  # natural key within the fund, part of the token
+    day: date
+    amount: Decimal | None
+    kind: str = DK.MONEY
+    household: str = ""  # room of the donor household
+    household_unit: int | None = None  # its unit, when the fund is a whole building's
+    resident: str = ""  # or a donor resident of the community, by name
+    donor_name: str = ""  # or an outside donor
+    raised_by: str = ""  # the Party member credited with outside money
+    description: str = ""
+    receipt_no: str = ""
+
+
+@dataclass(frozen=True)
+class ExpenseSpec:
+    key: str
+    item: str
+    amount: Decimal
+    day: date
+    receipt_no: str
+    vendor: str
+    photo: bool = False  # a photo of the vendor's receipt, drawn for the demo
+
+
+@dataclass(frozen=True)
+class MistakeSpec:
+    """A household's payment first recorded under a wrong receipt number, then reversed
+    and recorded again under the right one."""
+
+    room: str
+    wrong_receipt_no: str
+
+
+@dataclass(frozen=True)
+class FundSpec:
+    community: str
+    compound: str
+    building: str
+    unit: int | None  # None: the whole building
+    purpose: str
+    description: str
+    leader: str  # a Party member of the community, by name
+    by: str  # username of who opens the fund and records its entries
+    opened_on: date
+    quota: Decimal | None = None
+    target: Decimal | None = None  # None with per_household: per_household x households
+    # What each non-vacant household of the unit paid, in room order, with receipt numbers
+    # receipt_prefix + 001...; exceptions by room (a smaller amount, or None: not yet).
+    per_household: Decimal | None = None
+    paid_instead: dict[str, Decimal | None] = field(default_factory=dict)
+    household_labour: str = ""  # labour every paying household also gave (no value)
+    receipt_prefix: str = ""
+    collected_from: date | None = None
+    mistake: MistakeSpec | None = None
+    donations: tuple[DonationSpec, ...] = ()
+    expenses: tuple[ExpenseSpec, ...] = ()
+    close: bool = False  # closed once everything is recorded
+
+    @property
+    def key(self) -> tuple[str, str, str, int | None, str]:
+        return (self.community, self.compound, self.building, self.unit, self.purpose)
+
+
+FUNDS = (
+    FundSpec(
+        "qingfu",
+        "清福二区",
+        "15",
+        6,
+        purpose="修建楼馨园健身场所及护栏",
+        description=(
+            "在社区党员刘铁华的带领下，每户拿出300元，修建社区健身场所“楼馨园”，"
+            "安装楼道健身护栏和窗户护栏。"
+        ),
+        leader="刘铁华",
+        by="head-qingfu-15",
+        opened_on=date(2026, 3, 1),
+        quota=Decimal("300.00"),
+        per_household=Decimal("300.00"),
+        paid_instead={
+            "202": Decimal("150.00"),
+            "602": Decimal("150.00"),
+            "402": None,
+            "601": None,
+        },
+        receipt_prefix="QF15-6-",
+        collected_from=date(2026, 3, 2),
+        mistake=MistakeSpec("401", wrong_receipt_no="QF15-6-070"),
+        donations=(
+            DonationSpec(
+                "labour-railings",
+                date(2026, 4, 5),
+                Decimal("200.00"),
+                kind=DK.LABOUR,
+                household="301",
+                description="出工：安装护栏",
+            ),
+            DonationSpec(
+                "labour-equipment",
+                date(2026, 4, 6),
+                Decimal("100.00"),
+                kind=DK.LABOUR,
+                household="501",
+                description="出工：搬运、安装健身器材",
+            ),
+        ),
+        expenses=(
+            ExpenseSpec(
+                "equipment",
+                "健身器材（楼馨园）",
+                Decimal("1260.00"),
+                date(2026, 3, 25),
+                "TY-0325-018",
+                "东安区体育器材经销部",
+                photo=True,
+            ),
+            ExpenseSpec(
+                "railings",
+                "楼道健身护栏",
+                Decimal("560.00"),
+                date(2026, 4, 2),
+                "WJ-0402-031",
+                "东安区五金建材店",
+            ),
+            ExpenseSpec(
+                "window-railings",
+                "窗户护栏",
+                Decimal("480.00"),
+                date(2026, 4, 2),
+                "WJ-0402-032",
+                "东安区五金建材店",
+            ),
+        ),
+    ),
+    FundSpec(
+        "qingfu",
+        "清福一区",
+        "4",
+        9,
+        purpose="粉刷楼道",
+        description="支部老党员米丽芳和社区党员王治普动员每户为粉刷楼道出钱出力。",
+        leader="米丽芳",
+        by="head-qingfu-4",
+        opened_on=date(2025, 10, 8),
+        per_household=Decimal("50.00"),
+        household_labour="出工：粉刷楼道（铲墙皮、刷涂料）",
+        receipt_prefix="QF4-9-FS",
+        collected_from=date(2025, 10, 9),
+        expenses=(
+            ExpenseSpec(
+                "paint",
+                "乳胶漆",
+                Decimal("430.00"),
+                date(2025, 10, 15),
+                "WJ-1015-007",
+                "东安区五金建材店",
+            ),
+            ExpenseSpec(
+                "brushes",
+                "滚刷、砂纸和报纸",
+                Decimal("95.00"),
+                date(2025, 10, 15),
+                "WJ-1015-008",
+                "东安区五金建材店",
+            ),
+        ),
+        close=True,
+    ),
+    FundSpec(
+        "qingfu",
+        "清福一区",
+        "4",
+        9,
+        purpose="绿色楼道",
+        description=(
+            "社区提出创建绿色楼道后，每户收钱570元，买来装饰用的绿竹、装饰花和彩灯，"
+            "把楼道装扮一新。"
+        ),
+        leader="王治普",
+        by="head-qingfu-4",
+        opened_on=date(2026, 2, 20),
+        quota=Decimal("570.00"),
+        per_household=Decimal("570.00"),
+        paid_instead={"402": None, "601": None},
+        receipt_prefix="QF4-9-LS",
+        collected_from=date(2026, 2, 22),
+        expenses=(
+            ExpenseSpec(
+                "bamboo",
+                "绿竹",
+                Decimal("2180.00"),
+                date(2026, 3, 10),
+                "HH-0310-112",
+                "东安区花卉市场",
+                photo=True,
+            ),
+            ExpenseSpec(
+                "flowers",
+                "装饰花",
+                Decimal("1650.00"),
+                date(2026, 3, 10),
+                "HH-0310-113",
+                "东安区花卉市场",
+            ),
+            ExpenseSpec(
+                "lights",
+                "彩灯",
+                Decimal("1240.00"),
+                date(2026, 3, 12),
+                "DS-0312-046",
+                "东安区灯饰商店",
+            ),
+        ),
+    ),
+    FundSpec(
+        "huayuan",
+        "农行小区",
+        "2",
+        None,
+        purpose="文明楼道建设",
+        description=(
+            "老党员李淑芹听说建文明楼道社区困难，自己主动拿出200元，并利用老伴与电业局技校的"
+            "关系，在电业局技校争取到500元，用于装裱老年大学学员的书画作品。"
+        ),
+        leader="李淑芹",
+        by="secretary-huayuan",
+        opened_on=date(2026, 4, 10),
+        target=Decimal("700.00"),
+        donations=(
+            DonationSpec(
+                "li-shuqin",
+                date(2026, 4, 12),
+                Decimal("200.00"),
+                resident="李淑芹",
+                receipt_no="HY-WM-001",
+            ),
+            DonationSpec(
+                "dianye-jixiao",
+                date(2026, 4, 20),
+                Decimal("500.00"),
+                donor_name="电业局技校",
+                raised_by="李淑芹",
+                receipt_no="HY-WM-002",
+            ),
+            DonationSpec(
+                "flowers",
+                date(2026, 5, 16),
+                None,
+                kind=DK.GOODS,
+                household="601",
+                household_unit=1,
+                description="自家养植的君子兰和吊兰四盆，点缀楼道",
+            ),
+        ),
+        expenses=(
+            ExpenseSpec(
+                "mounting",
+                "装裱书画作品（12幅）",
+                Decimal("360.00"),
+                date(2026, 5, 10),
+                "ZB-0510-009",
+                "东安区翰墨装裱社",
+                photo=True,
+            ),
+            ExpenseSpec(
+                "plaque",
+                "制作“老年之友”牌匾",
+                Decimal("180.00"),
+                date(2026, 5, 12),
+                "PB-0512-021",
+                "东安区牌匾制作部",
+            ),
+            ExpenseSpec(
+                "hooks",
+                "挂画轨道和挂钩",
+                Decimal("95.00"),
+                date(2026, 5, 15),
+                "WJ-0515-014",
+                "东安区五金建材店",
+            ),
+        ),
+    ),
+)
+
+
+def fund_token(spec: FundSpec, entry_key: str) -> uuid.UUID:
+    """The form token of one demo ledger entry: the same on every run."""
+    fund_key = "/".join("" if part is None else str(part) for part in spec.key)
+    return uuid.uuid5(FUND_TOKEN_NAMESPACE, f"{fund_key}|{entry_key}")
+
+
+def load_funds(ctx: DemoContext) -> None:
+    """The report's funds with their donations, expenses and one reversal, through the
+    fund services.
+
+    A fund is found by (building, unit, purpose). Its entries are recorded only in the run
+    that creates it: the ledger is append-only, so a later run must add nothing.
+    """
+    users = {u.username: u for u in User.objects.filter(username__in={s.by for s in FUNDS})}
+    pictures = DemoPictures()
+    for spec in FUNDS:
+        building = ctx.buildings[spec.community, spec.compound, spec.building]
+        unit = (
+            ctx.units[spec.community, spec.compound, spec.building, spec.unit]
+            if spec.unit
+            else None
+        )
+        fund = (
+            Fund.objects.filter(building=building, unit=unit, purpose=spec.purpose)
+            .order_by("pk")
+            .first()
+        )
+        if fund is None:
+            fund = _create_fund(ctx, spec, building, unit, users[spec.by], pictures)
+            ctx.funds_created += 1
+        ctx.funds[spec.key] = fund
+    ctx.fund_summary = _fund_summary(ctx)
+
+
+def _paying_households(ctx: DemoContext, spec: FundSpec) -> list[Household]:
+    """The fund unit's non-vacant households, in room order."""
+    unit_key = (spec.community, spec.compound, spec.building, spec.unit)
+    return sorted(
+        (
+            household
+            for key, household in ctx.households.items()
+            if key[:4] == unit_key and household.occupancy != Household.Occupancy.VACANT
+        ),
+        key=lambda household: household.room,
+    )
+
+
+def _create_fund(ctx, spec: FundSpec, building, unit, by, pictures) -> Fund:
+    community = ctx.communities[spec.community]
+    households = _paying_households(ctx, spec) if spec.per_household else []
+    target = spec.target
+    if target is None and spec.per_household:
+        target = spec.per_household * len(households)
+    fund = fund_services.fund_create(
+        building=building,
+        data={
+            "unit": unit,
+            "purpose": spec.purpose,
+            "description": spec.description,
+            "target": target,
+            "quota": spec.quota,
+            "leader": _resident(community, spec.leader),
+            "opened_on": spec.opened_on,
+        },
+        by=by,
+    )
+
+    def record(entry_key: str, **data) -> Donation:
+        donation, _created = fund_services.donation_record(
+            fund=fund, data=data, token=fund_token(spec, entry_key), by=by
+        )
+        return donation
+
+    receipt = 0
+    for index, household in enumerate(households):
+        day = spec.collected_from + timedelta(days=index // 4)
+        if spec.household_labour:
+            record(
+                f"labour:{household.room}",
+                donor_household=household,
+                kind=DK.LABOUR,
+                amount=None,
+                description=spec.household_labour,
+                date=day,
+            )
+        amount = spec.paid_instead.get(household.room, spec.per_household)
+        if amount is None:  # not paid yet
+            continue
+        receipt += 1
+        receipt_no = f"{spec.receipt_prefix}{receipt:03d}"
+        if spec.mistake is not None and spec.mistake.room == household.room:
+            wrong = record(
+                f"household:{household.room}:mistake",
+                donor_household=household,
+                amount=amount,
+                receipt_no=spec.mistake.wrong_receipt_no,
+                date=day,
+            )
+            if not Donation.objects.filter(reverses=wrong).exists():
+                fund_services.donation_reverse(
+                    donation=wrong,
+                    reason=f"{RECEIPT_MISTAKE_REASON}，应为{receipt_no}",
+                    by=by,
+                )
+        record(
+            f"household:{household.room}",
+            donor_household=household,
+            amount=amount,
+            receipt_no=receipt_no,
+            date=day,
+        )
+
+    for donation in spec.donations:
+        donor_household = None
+        if donation.household:
+            unit_number = donation.household_unit or spec.unit
+            donor_household = ctx.households[
+                spec.community, spec.compound, spec.building, unit_number, donation.household
+            ]
+        record(
+            f"donation:{donation.key}",
+            donor_household=donor_household,
+            donor_resident=_resident(community, donation.resident) if donation.resident else None,
+            donor_name=donation.donor_name,
+            raised_by=_resident(community, donation.raised_by) if donation.raised_by else None,
+            kind=donation.kind,
+            amount=donation.amount,
+            description=donation.description,
+            receipt_no=donation.receipt_no,
+            date=donation.day,
+        )
+
+    for expense_spec in spec.expenses:
+        photo = (
+            pictures.receipt_photo(str(unit or building), expense_spec)
+            if expense_spec.photo
+            else None
+        )
+        expense, _created = fund_services.expense_record(
+            fund=fund,
+            data={
+                "item": expense_spec.item,
+                "amount": expense_spec.amount,
+                "date": expense_spec.day,
+                "receipt_no": expense_spec.receipt_no,
+            },
+            photo=photo,
+            token=fund_token(spec, f"expense:{expense_spec.key}"),
+            by=by,
+        )
+        if expense.receipt_image:
+            ctx.stored_files += [expense.receipt_image, *_thumbnail_names(expense.receipt_image)]
+
+    if spec.close:
+        fund = fund_services.fund_update(fund=fund, data={"is_open": False}, by=by)
+    return fund
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}"
+
+
+def _fund_summary(ctx: DemoContext) -> str:
+    funds = [fund.pk for fund in ctx.funds.values()]
+    donations = Donation.objects.filter(fund__in=funds).aggregate(
+        count=Count("pk"),
+        reversals=Count("pk", filter=Q(reverses__isnull=False)),
+        raised=Coalesce(Sum("amount", filter=Q(kind=DK.MONEY)), fund_services.ZERO),
+    )
+    expenses = Expense.objects.filter(fund__in=funds).aggregate(
+        count=Count("pk"),
+        photos=Count("pk", filter=~Q(receipt_image="")),
+        spent=Coalesce(Sum("amount"), fund_services.ZERO),
+    )
+    return (
+        f"Funds: {len(funds)}, {donations['count']} donations "
+        f"({donations['reversals']} reversed), {expenses['count']} expenses "
+        f"({expenses['photos']} with a receipt photo); raised {_yuan(donations['raised'])}, "
+        f"spent {_yuan(expenses['spent'])}, balance "
+        f"{_yuan(donations['raised'] - expenses['spent'])}; "
+        f"{ctx.funds_created} funds created this run."
+    )
+
+
+# Chinese capital numerals (大写), as written on a receipt so that an amount cannot be altered.
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+CAPITAL_UNITS = ("", "拾", "佰", "仟")
+
+
+def capital_yuan(amount: Decimal) -> str:
+    """``Decimal("1260.00")`` -> 壹仟贰佰陆拾元整 (amounts below 100,000,000 yuan)."""
+    cents = int((amount * 100).to_integral_value())
+    yuan, rest = divmod(cents, 100)
+    jiao, fen = divmod(rest, 10)
+
+    def group(number: int) -> str:  # 1..9999
+        text, zero = "", False
+        for power in range(3, -1, -1):
+            digit = number // 10**power % 10
+            if digit == 0:
+                zero = bool(text)
+                continue
+            if zero:
+                text += CAPITAL_DIGITS[0]
+                zero = False
+            text += CAPITAL_DIGITS[digit] + CAPITAL_UNITS[power]
+        return text
+
+    high, low = divmod(yuan, 10_000)
+    text = group(high) + "万" if high else ""
+    if low:
+        text += (CAPITAL_DIGITS[0] if high and low < 1000 else "") + group(low)
+    if not (jiao or fen):
+        return (text or CAPITAL_DIGITS[0]) + "元整"
+    if yuan:
+        text += "元"
+    if jiao:
+        text += CAPITAL_DIGITS[jiao] + "角"
+    elif yuan:
+        text += CAPITAL_DIGITS[0]
+    if fen:
+        text += CAPITAL_DIGITS[fen] + "分"
+    return text
+
+
 # --- Demo pictures ----------------------------------------------------------------------------
 
 # The first of these that exists draws the Chinese titles; without any, each character is
@@ -1256,6 +1804,7 @@ CJK_FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
 PICTURE_SIZE = (800, 1000)
+RECEIPT_SIZE = (600, 800)
 RICE_PAPER = "#f3e9d2"
 INK = "#1f1b16"
 SEAL_RED = "#b3261e"
@@ -1330,6 +1879,10 @@ class DemoPictures:
     def after_photo(self) -> images.ProcessedPhoto:
         return self._processed(("after",), self.after)
 
+    def receipt_photo(self, payer: str, spec: ExpenseSpec) -> images.ProcessedPhoto:
+        key = ("receipt", payer, spec)
+        return self._processed(key, lambda: self.receipt(payer, spec))
+
     def _processed(self, key, draw) -> images.ProcessedPhoto:
         """The picture drawn by ``draw``, as a JPEG upload run through the photo pipeline."""
         key = (*key, self.font_file, images.thumb_sizes())
@@ -1389,6 +1942,26 @@ class DemoPictures:
                 else:
                     center = ((left + right) / 2 + step, (top + bottom) / 2 + offset)
                 self.glyph(draw, ch, center, size, fill)
+
+    def write(self, draw, xy, text: str, size: int, fill) -> None:
+        """One line of mixed Chinese and ASCII text from ``xy`` (top left)."""
+        if self.font_file is not None:
+            draw.text(xy, text, font=self.font(size), fill=fill)
+            return
+        x, y = xy
+        for char in text:
+            if ord(char) < 128:
+                draw.text((x, y), char, font=self._default_font(size), fill=fill)
+                x += size * 0.6
+            else:
+                self.glyph(draw, char, (x + size / 2, y + size / 2), size, fill)
+                x += size
+
+    def _default_font(self, size: int):
+        key = -size  # beside the CJK sizes in the same cache
+        if key not in self._fonts:
+            self._fonts[key] = ImageFont.load_default(size)
+        return self._fonts[key]
 
     def small_label(self, draw, xy, text: str, fill, size: int = 22) -> None:
         """ASCII text (dates, numbers): the CJK font when there is one, else Pillow's own."""
@@ -1641,6 +2214,59 @@ class DemoPictures:
             draw.rectangle((x, 820, x + 70, 900), fill="#b5651d")
             draw.ellipse((x - 30, 690, x + 100, 840), fill="#4f8a3c")
         return picture
+
+    def receipt(self, payer: str, spec: ExpenseSpec) -> Image.Image:
+        """A shop's handwritten receipt (收据) for an expense, with its red seal."""
+        picture = Image.new("RGB", RECEIPT_SIZE, "#fbf8ef")
+        draw = ImageDraw.Draw(picture)
+        width, height = RECEIPT_SIZE
+        printed, pen = "#a8322d", "#1f3a8a"  # the printed form, the ballpoint pen
+        draw.rectangle((24, 24, width - 24, height - 24), outline=printed, width=3)
+        self.write(draw, (width / 2 - 75, 52), "收  据", 50, printed)
+        draw.line((200, 116, 400, 116), fill=printed, width=3)
+        draw.line((200, 122, 400, 122), fill=printed, width=1)
+        self.write(draw, (340, 140), f"No. {spec.receipt_no}", 22, printed)
+        day = spec.day
+        self.write(draw, (60, 180), "日期", 26, printed)
+        self.write(draw, (140, 178), f"{day.year}年{day.month}月{day.day}日", 28, pen)
+        rows = (
+            ("今收到", payer),
+            ("交来", spec.item),
+            ("人民币（大写）", capital_yuan(spec.amount)),
+            ("¥", f"{spec.amount:,.2f}"),
+        )
+        for index, (label, value) in enumerate(rows):
+            top = 250 + index * 95
+            self.write(draw, (60, top), label, 26, printed)
+            offset = 60 + 26 * len(label) + 16
+            self.write(draw, (offset, top - 4), value, 30, pen)
+            draw.line((offset, top + 40, width - 60, top + 40), fill=printed, width=1)
+        self.write(draw, (60, 660), "收款单位（盖章）", 24, printed)
+        self.write(draw, (60, 700), spec.vendor, 26, pen)
+        self._round_seal(draw, (width - 170, 640), 95)
+        return picture
+
+    def _round_seal(self, draw, center, radius: int) -> None:
+        """A round red company seal: ring, star and 财务专用章 (receipts only)."""
+        cx, cy = center
+        draw.ellipse(
+            (cx - radius, cy - radius, cx + radius, cy + radius), outline=SEAL_RED, width=6
+        )
+        star = []
+        for point in range(10):
+            angle = -math.pi / 2 + point * math.pi / 5
+            r = radius * (0.32 if point % 2 == 0 else 0.13)
+            star.append((cx + r * math.cos(angle), cy - radius * 0.18 + r * math.sin(angle)))
+        draw.polygon(star, fill=SEAL_RED)
+        self.text(
+            draw,
+            "财务专用章",
+            (cx - radius * 0.7, cy + radius * 0.3, cx + radius * 0.7, cy + radius * 0.62),
+            fill=SEAL_RED,
+            vertical=False,
+            per_line=5,
+            max_size=24,
+        )
 
     @staticmethod
     def _stairs(draw, tread, riser) -> None:

@@ -21,4 +21,7 @@ BUDGETS = {
     "exhibits:check_queue": 8,
     "exhibits:review_queue": 8,
     "exhibits:public_gallery": 6,
+    "buildings:fund_list": 8,
+    "buildings:fund_detail": 10,
+    "buildings:fund_notice": 10,
 }

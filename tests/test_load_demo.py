@@ -1,7 +1,8 @@
 """``manage.py load_demo``: the report's communities, residents, one login per role, and the
-corridors with their exhibits and generated photos."""
+corridors with their exhibits and generated photos, and the report's funds."""
 
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image, ImageStat
 
-from buildings.models import Building, Resident
+from buildings import services as fund_services
+from buildings.models import Building, Donation, Expense, Fund, Household, Resident
 from communities.models import Community, District, Membership, User
 from corridor_portal import demo
 from exhibits.models import (
@@ -414,3 +416,214 @@ def test_load_demo_failure_after_photos_deletes_their_files(settings, monkeypatc
     assert not Corridor.objects.exists()
     assert not ExhibitPhoto.objects.exists()
     assert stored_files(settings) == []
+
+
+# --- Funds ------------------------------------------------------------------------------------
+
+
+def ledger_counts():
+    return {
+        model._meta.label: model._default_manager.count() for model in (Fund, Donation, Expense)
+    }
+
+
+def report_funds():
+    funds = Fund.objects.select_related("building__community", "unit", "leader", "created_by")
+    return {fund.purpose: fund for fund in funds}
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_the_report_funds_with_their_quotas_and_leaders():
+    output = run_load_demo("--force")
+
+    funds = report_funds()
+    assert set(funds) == {"修建楼馨园健身场所及护栏", "粉刷楼道", "绿色楼道", "文明楼道建设"}
+    fitness = funds["修建楼馨园健身场所及护栏"]
+    assert str(fitness.unit) == "清福二区15号楼6单元"
+    assert fitness.quota == Decimal("300.00")
+    households = Household.objects.filter(unit=fitness.unit).exclude(occupancy="vacant")
+    assert fitness.target == Decimal("300.00") * households.count()
+    assert fitness.leader.name == "刘铁华"
+    assert fitness.created_by.username == "head-qingfu-15"
+    green = funds["绿色楼道"]
+    assert str(green.unit) == "清福一区4号楼9单元"
+    assert green.quota == Decimal("570.00")
+    assert green.leader.name == "王治普"
+    painting = funds["粉刷楼道"]
+    assert painting.unit == green.unit
+    assert painting.quota is None
+    assert painting.leader.name == "米丽芳"
+    assert not painting.is_open
+    huayuan = funds["文明楼道建设"]
+    assert huayuan.building.community.code == "huayuan"
+    assert huayuan.building.compound == "农行小区"
+    assert huayuan.unit is None
+    assert huayuan.leader.name == "李淑芹"
+    for fund in funds.values():
+        fund.full_clean()
+    assert "Funds: 4," in output
+    assert "4 funds created this run" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_credits_the_technical_school_money_to_li_shuqin():
+    run_load_demo("--force")
+
+    fund = report_funds()["文明楼道建设"]
+    school = Donation.objects.get(fund=fund, donor_name="电业局技校")
+    assert school.amount == Decimal("500.00")
+    assert school.kind == Donation.Kind.MONEY
+    assert school.raised_by.name == "李淑芹"
+    assert school.donor_household is None and school.donor_resident is None
+    own = Donation.objects.get(fund=fund, donor_resident__name="李淑芹")
+    assert own.amount == Decimal("200.00")
+    assert own.raised_by is None
+    assert Donation.objects.filter(fund=fund, kind=Donation.Kind.GOODS).exists()
+    assert fund_services.fund_totals(fund)["raised"] == Decimal("700.00")
+
+
+@pytest.mark.django_db
+def test_load_demo_quota_funds_have_full_partial_and_unpaid_households():
+    run_load_demo("--force")
+
+    funds = report_funds()
+    fitness = fund_services.quota_status(funds["修建楼馨园健身场所及护栏"])
+    statuses = [row["status"] for row in fitness]
+    assert statuses.count("full") >= 5
+    assert statuses.count("partial") == 2
+    assert 1 <= statuses.count("none") <= 3
+    assert {row["paid"] for row in fitness if row["status"] == "partial"} == {Decimal("150.00")}
+    assert all(row["household"].occupancy != "vacant" for row in fitness)
+    green = [row["status"] for row in fund_services.quota_status(funds["绿色楼道"])]
+    assert green.count("full") > green.count("none") > 0
+
+    labour = Donation.objects.filter(
+        fund=funds["修建楼馨园健身场所及护栏"], kind=Donation.Kind.LABOUR
+    )
+    assert labour.filter(description__contains="安装护栏", amount=Decimal("200.00")).exists()
+    painting = Donation.objects.filter(fund=funds["粉刷楼道"])
+    money = painting.filter(kind=Donation.Kind.MONEY)
+    # Every household of 4号楼9单元 gave money and labour for the painting.
+    assert money.count() == painting.filter(kind=Donation.Kind.LABOUR).count() > 0
+    assert set(money.values_list("amount", flat=True)) == {Decimal("50.00")}
+    receipts = Donation.objects.exclude(receipt_no="").values_list("receipt_no", flat=True)
+    assert "QF15-6-001" in receipts
+
+
+@pytest.mark.django_db
+def test_load_demo_fund_balances_are_raised_minus_spent_and_never_negative():
+    run_load_demo("--force")
+
+    funds = report_funds()
+    for fund in funds.values():
+        totals = fund_services.fund_totals(fund)
+        assert totals["spent"] > 0, fund.purpose
+        assert totals["balance"] == totals["raised"] - totals["spent"], fund.purpose
+        assert totals["balance"] >= 0, fund.purpose
+    fitness = fund_services.fund_totals(funds["修建楼馨园健身场所及护栏"])
+    assert fitness["in_kind"] == Decimal("300.00")  # the labour's estimated value
+    items = set(Expense.objects.values_list("item", flat=True))
+    assert {"绿竹", "装饰花", "彩灯", "窗户护栏"} <= items
+    assert any(item.startswith("装裱书画作品") for item in items)
+
+
+@pytest.mark.django_db
+def test_load_demo_corrects_a_mistaken_donation_with_a_reversal():
+    run_load_demo("--force")
+
+    reversal = Donation.objects.select_related("reverses", "recorded_by").get(
+        reverses__isnull=False
+    )
+    original = reversal.reverses
+    assert reversal.amount == -original.amount
+    assert "收据号录入错误" in reversal.reason
+    assert reversal.donor_household == original.donor_household
+    assert reversal.recorded_by.username == "head-qingfu-15"
+    # The household paid again under the right receipt number, so it has paid in full.
+    corrected = Donation.objects.filter(
+        fund=original.fund, donor_household=original.donor_household, reverses__isnull=True
+    ).exclude(pk=original.pk)
+    assert corrected.get().receipt_no in reversal.reason
+    row = next(
+        row
+        for row in fund_services.quota_status(original.fund)
+        if row["household"] == original.donor_household
+    )
+    assert (row["paid"], row["status"]) == (Decimal("300.00"), "full")
+
+
+@pytest.mark.django_db
+def test_load_demo_expense_receipt_photos_are_stored(settings):
+    run_load_demo("--force")
+
+    with_photo = Expense.objects.exclude(receipt_image="")
+    assert with_photo.filter(item__startswith="健身器材").exists()
+    for expense in with_photo:
+        assert default_storage.exists(expense.receipt_image), expense.item
+        assert default_storage.exists(expense.receipt_thumb), expense.item
+        assert expense.receipt_image.startswith("photos/receipts/")
+        with default_storage.open(expense.receipt_image) as file:
+            assert Image.open(file).size == demo.RECEIPT_SIZE
+
+
+@pytest.mark.django_db
+def test_load_demo_second_run_records_no_ledger_entries(settings):
+    settings.DEBUG = True
+    run_load_demo()
+    first = ledger_counts()
+    first_files = stored_files(settings)
+
+    output = run_load_demo()
+
+    assert ledger_counts() == first
+    assert stored_files(settings) == first_files
+    assert first["buildings.Fund"] == 4
+    assert first["buildings.Donation"] > 40
+    assert "0 funds created this run" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_entry_tokens_are_deterministic():
+    run_load_demo("--force")
+
+    spec = demo.FUNDS[0]
+    token = demo.fund_token(spec, "household:101")
+    assert token == demo.fund_token(spec, "household:101")
+    assert Donation.objects.get(token=token).receipt_no == "QF15-6-001"
+    assert demo.fund_token(demo.FUNDS[1], "household:101") != token
+    # Recording the same entry again returns the recorded one.
+    fund = report_funds()["修建楼馨园健身场所及护栏"]
+    donation, created = fund_services.donation_record(
+        fund=fund,
+        data={
+            "donor_name": "重复提交",
+            "amount": Decimal("1.00"),
+            "date": date(2026, 3, 2),
+        },
+        token=token,
+        by=User.objects.get(username="head-qingfu-15"),
+    )
+    assert not created
+    assert donation.receipt_no == "QF15-6-001"
+
+
+@pytest.mark.django_db
+def test_load_demo_failure_after_receipts_deletes_their_files(settings, monkeypatch):
+    def broken(ctx):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(demo, "_fund_summary", broken)
+
+    with pytest.raises(RuntimeError):
+        run_load_demo("--force")
+
+    assert not Fund.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_capital_yuan_writes_receipt_amounts():
+    assert demo.capital_yuan(Decimal("1260.00")) == "壹仟贰佰陆拾元整"
+    assert demo.capital_yuan(Decimal("1005.00")) == "壹仟零伍元整"
+    assert demo.capital_yuan(Decimal("10500.00")) == "壹万零伍佰元整"
+    assert demo.capital_yuan(Decimal("570.50")) == "伍佰柒拾元伍角"
+    assert demo.capital_yuan(Decimal("0.05")) == "伍分"

@@ -204,7 +204,113 @@ MATRIX = [
         WRITE_COMMUNITY | {"sec_a": 405, "cadre_a": 405, "superuser": 405},
     ),
     ("buildings:roster_export", "", lambda w: {"community_pk": w.a.community.pk}, READ_COMMUNITY),
+    # Funds: fund editors are the secretary, the section's cadre and the building's head.
+    ("buildings:fund_list", "", lambda w: {}, _all(200)),
+    (
+        "buildings:fund_create",
+        "",
+        lambda w: {"building_pk": w.a.building.pk},
+        WRITE_CORRIDOR,
+    ),
+    ("buildings:fund_detail", "", lambda w: {"pk": matrix_funds(w).fund.pk}, READ_HEAD_BUILDING),
+    ("buildings:fund_update", "", lambda w: {"pk": matrix_funds(w).fund.pk}, WRITE_CORRIDOR),
+    ("buildings:fund_notice", "", lambda w: {"pk": matrix_funds(w).fund.pk}, READ_HEAD_BUILDING),
+    ("buildings:fund_export", "", lambda w: {"pk": matrix_funds(w).fund.pk}, READ_HEAD_BUILDING),
+    (
+        "buildings:community_funds_export",
+        "",
+        lambda w: {"community_pk": w.a.community.pk},
+        READ_COMMUNITY,
+    ),
+    ("buildings:donation_import", "", lambda w: {"pk": matrix_funds(w).fund.pk}, WRITE_CORRIDOR),
+    (
+        "buildings:donation_import_confirm",
+        "GET is refused",
+        lambda w: {"pk": matrix_funds(w).fund.pk},
+        WRITE_CORRIDOR | {"sec_a": 405, "head_a": 405, "superuser": 405},
+    ),
+    (
+        "buildings:donation_create",
+        "",
+        lambda w: {"pk": matrix_funds(w).fund.pk},
+        WRITE_CORRIDOR,
+    ),
+    (
+        "buildings:expense_create",
+        "",
+        lambda w: {"pk": matrix_funds(w).fund.pk},
+        WRITE_CORRIDOR,
+    ),
+    (
+        "buildings:donation_reverse",
+        "",
+        lambda w: {"pk": matrix_funds(w).donation.pk},
+        POST_ONLY,
+    ),
+    (
+        "buildings:expense_reverse",
+        "",
+        lambda w: {"pk": matrix_funds(w).expense.pk},
+        POST_ONLY,
+    ),
+    (
+        "buildings:expense_receipt",
+        "",
+        lambda w: {"pk": matrix_funds(w).expense.pk},
+        READ_HEAD_BUILDING,
+    ),
 ]
+
+
+def matrix_funds(world):
+    """A fund on side A's building (a 300-yuan quota on its unit) with one donation and one
+    expense with a receipt photo, made through the services by side A's secretary; made
+    once per world and kept on it."""
+    cached = getattr(world, "matrix_funds", None)
+    if cached is not None:
+        return cached
+    import uuid
+    from datetime import date
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from buildings import services
+    from tests import factories
+
+    by = world.a.secretary
+    fund = services.fund_create(
+        building=world.a.building,
+        data={
+            "unit": world.a.unit,
+            "purpose": "楼馨园",
+            "quota": Decimal("300.00"),
+            "target": Decimal("1800.00"),
+            "leader": world.a.resident,
+            "opened_on": date(2026, 5, 1),
+        },
+        by=by,
+    )
+    donation, _created = services.donation_record(
+        fund=fund,
+        data={
+            "kind": "money",
+            "amount": Decimal("300.00"),
+            "date": date(2026, 5, 2),
+            "donor_household": world.a.household,
+            "receipt_no": "QF-001",
+        },
+        token=uuid.uuid4(),
+        by=by,
+    )
+    expense, _created = services.expense_record(
+        fund=fund,
+        data={"item": "竹子", "amount": Decimal("120.00"), "date": date(2026, 5, 3)},
+        photo=factories.processed_photo(),
+        token=uuid.uuid4(),
+        by=by,
+    )
+    world.matrix_funds = SimpleNamespace(fund=fund, donation=donation, expense=expense)
+    return world.matrix_funds
 
 
 def _user_for(world, role):

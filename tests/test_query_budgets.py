@@ -1,11 +1,15 @@
 """Every list and detail page runs the same number of queries for 2 rows and for 40."""
 
+import uuid
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from tests import factories
 from tests.budgets import BUDGETS
-from tests.test_matrix import _named_urls
+from tests.test_matrix import _named_urls, matrix_funds
 from tests.utils import assert_constant_queries
 
 MANY = 40
@@ -122,6 +126,99 @@ def _grow_history(world):
     return grow
 
 
+def _fund_kwargs(world):
+    """The matrix fund (one donation, one expense) exists before the first request."""
+    return {"pk": matrix_funds(world).fund.pk}
+
+
+def _no_kwargs_with_fund(world):
+    matrix_funds(world)
+    return {}
+
+
+def _grow_funds(world):
+    """Funds on side A's building, each with a donation and an expense, via the services."""
+
+    def grow():
+        from buildings import services
+
+        by = world.a.secretary
+        for i in range(MANY):
+            fund = services.fund_create(
+                building=world.a.building,
+                data={
+                    "purpose": f"新集资{i}",
+                    "target": Decimal("500.00"),
+                    "opened_on": date(2026, 5, 1),
+                },
+                by=by,
+            )
+            services.donation_record(
+                fund=fund,
+                data={
+                    "kind": "money",
+                    "amount": Decimal("100.00"),
+                    "date": date(2026, 5, 2),
+                    "donor_name": "外单位",
+                },
+                token=uuid.uuid4(),
+                by=by,
+            )
+            services.expense_record(
+                fund=fund,
+                data={"item": "灯泡", "amount": Decimal("20.00"), "date": date(2026, 5, 3)},
+                token=uuid.uuid4(),
+                by=by,
+            )
+
+    return grow
+
+
+def _grow_ledger(world):
+    """Donations of every donor kind (with raisers and reversals) and expenses on the
+    matrix fund, all through the services."""
+
+    def grow():
+        from buildings import services
+
+        by = world.a.secretary
+        fund = matrix_funds(world).fund
+        member = factories.ResidentFactory(
+            household__unit=world.a.unit, name="李淑芹", is_party_member=True
+        )
+        for i in range(MANY):
+            household = factories.HouseholdFactory(unit=world.a.unit, room=f"8{i:02d}")
+            donors = [
+                {"donor_household": household},
+                {"donor_resident": member},
+                {"donor_name": f"外单位{i}", "raised_by": member},
+            ]
+            donation, _ = services.donation_record(
+                fund=fund,
+                data={
+                    "kind": "money",
+                    "amount": Decimal("50.00"),
+                    "date": date(2026, 5, 4),
+                    "receipt_no": f"D{i}",
+                }
+                | donors[i % 3],
+                token=uuid.uuid4(),
+                by=by,
+            )
+            expense, _ = services.expense_record(
+                fund=fund,
+                data={"item": f"花{i}", "amount": Decimal("10.00"), "date": date(2026, 5, 5)},
+                token=uuid.uuid4(),
+                by=by,
+            )
+            if i % 10 == 0:
+                services.donation_reverse(donation=donation, reason="记错", by=by)
+                services.expense_reverse(expense=expense, reason="退货", by=by)
+        services.fund_update(fund=fund, data={"purpose": "楼馨园健身角"}, by=by)
+
+    return grow
+
+
 PAGES = {
     "portal:community_list": (
         "official",
@@ -219,6 +316,9 @@ PAGES = {
         lambda w: _grow_tags(w.a.resident),
         lambda w: "标签39",
     ),
+    "buildings:fund_list": ("sec_a", _no_kwargs_with_fund, _grow_funds, lambda w: "新集资39"),
+    "buildings:fund_detail": ("sec_a", _fund_kwargs, _grow_ledger, lambda w: "外单位38"),
+    "buildings:fund_notice": ("sec_a", _fund_kwargs, _grow_ledger, lambda w: "外单位38"),
 }
 
 

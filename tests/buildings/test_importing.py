@@ -681,3 +681,15 @@ def test_purge_imports_deletes_only_stale_uploads(settings, tmp_path):
 
     assert not default_storage.exists(old)
     assert default_storage.exists(new)
+
+
+def test_roster_export_formula_like_name_stays_text(client, world):
+    factories.ResidentFactory(household=world.a.household, name="=HYPERLINK(1)")
+    client.force_login(world.a.secretary)
+
+    workbook = openpyxl.load_workbook(BytesIO(_export(client, world.a.community)))
+    cells = [cell for row in workbook.active.iter_rows() for cell in row]
+    named = [cell for cell in cells if cell.value == "=HYPERLINK(1)"]
+
+    assert len(named) == 1
+    assert named[0].data_type == "s"

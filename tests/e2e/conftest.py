@@ -113,3 +113,27 @@ def login(page, live_server, username: str, password: str = factories.DEFAULT_PA
     expect(page, f"login as {username!r} was refused").not_to_have_url(
         re.compile(r"/accounts/login/")
     )
+
+
+@pytest.fixture(autouse=True)
+def _ledger_rows_wiped(request):
+    """Let the live server's database be emptied after a test that recorded donations.
+
+    The ledger's triggers refuse DELETE, and on SQLite Django empties the tables of a
+    transactional test with DELETE (PostgreSQL uses TRUNCATE, which row triggers ignore).
+    Set up after ``transactional_db`` so that this runs before its flush.
+    """
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from buildings import ledger
+
+    if connection.vendor != "sqlite":
+        return
+    with ledger.guard_lifted(connection), connection.cursor() as cursor:
+        for table in ledger.LEDGER_TABLES:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
