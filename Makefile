@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint format messages check-messages bench clean setup browsers
+.PHONY: run test lint format messages bench clean setup
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -38,6 +38,10 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --add-location file \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+# Generating a year of weekly shifts for 10,000 units (a scratch SQLite file under var/).
+bench: $(STAMP)
+	$(BIN)/python bench/roster_generation.py --units 10000 --weeks 52
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

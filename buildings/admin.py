@@ -5,18 +5,25 @@ to the secretary and cadres of the resident's community (and superusers), masked
 everyone else who may read the row (district officials, building heads).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from buildings import roster_services
 from buildings.models import (
     Building,
     Donation,
+    DutyRoster,
+    DutyShift,
     Expense,
     Fund,
     Household,
     Resident,
     ResidentTag,
+    RosterExemption,
+    RosterOrder,
     Unit,
 )
 from communities import scoping
@@ -262,3 +269,151 @@ class ExpenseAdmin(LedgerReadOnlyMixin, ScopedAdmin):
     list_filter = (related_only("fund__building__community"),)
     list_select_related = ("fund__building", "fund__unit__building")
     search_fields = ("item", "receipt_no", "fund__purpose")
+
+
+# Duty rosters: rows are written by buildings.roster_services (orders, exemptions and
+# planning re-plan the coming turns), so the admin reads them and marks turns done
+# through the service.
+
+
+class ReadOnlyInlineMixin:
+    """Rows written only through the roster services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RosterOrderInline(ReadOnlyInlineMixin, ScopedAdminMixin, admin.TabularInline):
+    model = RosterOrder
+    extra = 0
+    fields = ("effective_from", "rooms", "created_by", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("created_by")
+            .prefetch_related("slots__household")
+        )
+
+    @admin.display(description=_("order of households"))
+    def rooms(self, obj):
+        return " → ".join(slot.household.room for slot in obj.slots.all())
+
+
+class RosterExemptionInline(ReadOnlyInlineMixin, ScopedAdminMixin, admin.TabularInline):
+    model = RosterExemption
+    extra = 0
+    fields = ("household", "reason", "since", "until", "created_by")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household__unit__building")
+
+
+@admin.register(DutyRoster)
+class DutyRosterAdmin(ScopedAdmin):
+    list_display = ("__str__", "unit", "rotation", "starts_on", "ends_on", "is_active")
+    list_filter = ("rotation", "is_active", related_only("unit__building__community"))
+    list_select_related = ("unit__building",)
+    search_fields = ("unit__building__compound", "unit__building__number")
+    fields = (
+        "unit",
+        "duties",
+        "rotation",
+        "starts_on",
+        "ends_on",
+        "is_active",
+        "created_by",
+        "created_at",
+    )
+    # Only "active" changes here; a roster is created on its unit's page (with its first order).
+    readonly_fields = (
+        "unit",
+        "duties",
+        "rotation",
+        "starts_on",
+        "ends_on",
+        "created_by",
+        "created_at",
+    )
+    inlines = (RosterOrderInline, RosterExemptionInline)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a roster deletes its record of turns: superusers only.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(ScopedAdmin):
+    list_display = (
+        "__str__",
+        "roster",
+        "household",
+        "starts_on",
+        "ends_on",
+        "status",
+        "marked_by",
+        "marked_at",
+    )
+    list_filter = ("status", related_only("roster__unit__building__community"))
+    list_select_related = ("roster__unit__building", "household__unit__building", "marked_by")
+    search_fields = ("household__room", "roster__unit__building__compound")
+    fields = (
+        "roster",
+        "household",
+        "starts_on",
+        "ends_on",
+        "status",
+        "marked_by",
+        "marked_at",
+        "note",
+        "swapped_with",
+        "swapped_by",
+        "swapped_at",
+    )
+    readonly_fields = fields
+    actions = ("mark_done",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark the selected turns done"), permissions=["change"])
+    def mark_done(self, request, queryset):
+        done, refused = 0, []
+        for shift in queryset.select_related("household"):
+            try:
+                roster_services.shift_mark(
+                    shift=shift, status=DutyShift.Status.DONE, by=request.user
+                )
+            except (PermissionDenied, ValidationError):
+                refused.append(str(shift))
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d turn marked done.", "%(count)d turns marked done.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                _("Not marked (not begun yet, or not yours to mark): %(turns)s")
+                % {"turns": "、".join(refused)},
+                messages.WARNING,
+            )

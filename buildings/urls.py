@@ -68,3 +68,17 @@ urlpatterns += [
         name="donation_import_confirm",
     ),
 ]
+
+urlpatterns += [
+    path("rosters/", views.RosterListView.as_view(), name="roster_list"),
+    path(
+        "units/<int:unit_pk>/rosters/new/",
+        views.RosterCreateView.as_view(),
+        name="roster_create",
+    ),
+    path("rosters/<int:pk>/", views.RosterDetailView.as_view(), name="roster_detail"),
+    path("rosters/<int:pk>/order/", views.RosterOrderView.as_view(), name="roster_order"),
+    path("rosters/<int:pk>/sheet/", views.RosterSheetView.as_view(), name="roster_sheet"),
+    path("shifts/<int:pk>/mark/", views.shift_mark, name="shift_mark"),
+    path("shifts/<int:pk>/swap/", views.ShiftSwapView.as_view(), name="shift_swap"),
+]

@@ -1,6 +1,7 @@
 """Pages for buildings, units, households and residents; every queryset is scoped."""
 
 import uuid
+from datetime import timedelta
 from io import BytesIO
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +32,31 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from buildings import forms_funds, fund_sheets, importing, services
+from buildings import (
+    forms_funds,
+    forms_rosters,
+    fund_sheets,
+    importing,
+    roster_services,
+    rotation,
+    services,
+)
 from buildings.filters import BuildingFilter, HouseholdFilter, ResidentFilter
 from buildings.forms import BuildingForm, HouseholdForm, ResidentForm, UnitForm
 from buildings.forms_funds import FundFilter, FundForm, FundUpdateForm
-from buildings.models import Building, Donation, Expense, Fund, Household, Resident, Unit
+from buildings.models import (
+    Building,
+    Donation,
+    DutyRoster,
+    DutyShift,
+    Expense,
+    Fund,
+    Household,
+    Resident,
+    RosterExemption,
+    RosterSlot,
+    Unit,
+)
 from communities import images, scoping
 from communities.mixins import (
     CanEditMixin,
@@ -149,6 +170,7 @@ class UnitDetailView(CanEditMixin, ScopedQuerysetMixin, DetailView):
         context["households"] = self.object.households.annotate(
             resident_count=Count("residents")
         ).order_by("room")
+        context.update(unit_rosters(self.request.user, self.object))
         return context
 
 
@@ -1068,3 +1090,519 @@ class DonationImportConfirmView(FundEditMixin, View):
             % {"count": plan.recorded_now, "before": plan.summary["recorded_before"]},
         )
         return redirect(self.fund)
+
+
+# Duty rosters: households take turns; every write goes through buildings.roster_services
+
+ROSTER_WINDOW_DAYS = 28  # a roster's page shows this month's turns and the next 4 weeks
+COMPLETION_DAYS = 30  # completion rates cover the turns that ended in the last 30 days
+OVERDUE_SHOWN = 20  # overdue turns from before this month listed on a roster's page
+
+
+def completion_rate(done: int, due: int) -> int | None:
+    """Whole percent of the ended turns that were done (as ``roster_services.completion``)."""
+    return round(done * 100 / due) if due else None
+
+
+def roster_counts(today, since=None) -> dict:
+    """Each roster's ended turns (done, due, overdue), as subqueries of the query that
+    fetches the rosters: one query for a page of rosters, whatever their shifts."""
+
+    def count(**filters):
+        shifts = DutyShift.objects.filter(roster=OuterRef("pk"), ends_on__lt=today, **filters)
+        if since is not None:
+            shifts = shifts.filter(ends_on__gte=since)
+        counted = shifts.order_by().values("roster").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    return {
+        "done_count": count(status=DutyShift.Status.DONE),
+        "due_count": count(),
+        "overdue_count": count(status=DutyShift.Status.UPCOMING),
+    }
+
+
+def _with_rate(roster):
+    roster.rate = completion_rate(roster.done_count, roster.due_count)
+    return roster
+
+
+def may_edit_rosters(user, unit) -> bool:
+    """Roster editors of the unit (its building's head too, who may not edit the unit);
+    answered from memberships already loaded, for a unit with its building loaded."""
+    return scoping.can_edit_loaded(user, DutyRoster(unit=unit))
+
+
+def _shift_flags(shifts, today, can_edit):
+    """Mark each turn overdue (still to do, ended before today), markable, swappable."""
+    for shift in shifts:
+        upcoming = shift.status == DutyShift.Status.UPCOMING
+        shift.overdue = upcoming and shift.ends_on < today
+        shift.current = shift.starts_on <= today <= shift.ends_on
+        shift.can_mark = can_edit and shift.starts_on <= today
+        shift.can_swap = can_edit and upcoming and shift.ends_on >= today
+    return shifts
+
+
+class RosterListView(ScopedListMixin, ListView):
+    model = DutyRoster
+    filterset_class = forms_rosters.RosterFilter
+    template_name = "buildings/roster_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("unit__building__community")
+            .annotate(**roster_counts(timezone.localdate()))
+            .order_by(
+                "-is_active",
+                "unit__building__compound",
+                "unit__building__number",
+                "unit__number",
+                "-starts_on",
+                "pk",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for roster in context["object_list"]:
+            _with_rate(roster)
+        unit = None
+        form = self.filterset.form
+        if self.filterset.is_bound and form.is_valid() and form.cleaned_data.get("unit"):
+            unit = (
+                Unit.objects.visible_to(self.request.user)
+                .filter(pk=form.cleaned_data["unit"])
+                .select_related("building__community")
+                .first()
+            )
+        context["unit"] = unit
+        context["can_create"] = unit is not None and may_edit_rosters(self.request.user, unit)
+        return context
+
+
+class RosterCreateView(LoginRequiredMixin, FormView):
+    """A roster for a unit the user may see (else 404) and keep rosters of (else 403)."""
+
+    form_class = forms_rosters.RosterForm
+    template_name = "buildings/roster_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = get_object_or_404(
+            Unit.objects.visible_to(request.user).select_related("building__community"),
+            pk=kwargs["unit_pk"],
+        )
+        if not may_edit_rosters(request.user, self.unit):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["unit"] = self.unit
+        kwargs["households"] = list(
+            Household.objects.visible_to(self.request.user)
+            .filter(unit=self.unit)
+            .order_by("room", "pk")
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["unit"] = self.unit
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            roster = roster_services.roster_create(
+                unit=self.unit,
+                duties=data["duties"],
+                rotation_kind=data["rotation"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                order=form.ordered_ids(),
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Roster created. Now plan its turns."))
+        return redirect(roster)
+
+
+class RosterEditMixin(LoginRequiredMixin):
+    """A roster the user may see (else 404) and change (else 403), for writes under it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.roster = get_object_or_404(
+            DutyRoster.objects.visible_to(request.user).select_related("unit__building__community"),
+            pk=kwargs["pk"],
+        )
+        if not scoping.can_edit_loaded(request.user, self.roster):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roster"] = self.roster
+        return context
+
+
+class RosterDetailView(ScopedQuerysetMixin, DetailView):
+    """Duties, this month's turns and the next four weeks, overdue turns, the completion
+    rate, exemptions; for editors the done / missed buttons, planning and exempting
+    (POSTed here, so that a refused form comes back with its errors in place)."""
+
+    model = DutyRoster
+    template_name = "buildings/roster_detail.html"
+    context_object_name = "roster"
+
+    def get_queryset(self):
+        last_turn = (
+            DutyShift.objects.filter(roster=OuterRef("pk")).order_by("-ends_on").values("ends_on")
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("unit__building__community", "unit__building__head")
+            .annotate(planned_until=Subquery(last_turn[:1]))
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = roster = self.get_object()
+        user = request.user
+        if not scoping.can_edit_loaded(user, roster):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "generate":
+            form = forms_rosters.GenerateForm(request.POST)
+            if form.is_valid():
+                try:
+                    count = roster_services.shifts_generate(
+                        roster=roster, weeks=form.cleaned_data["weeks"], by=user
+                    )
+                except ValidationError as error:
+                    _add_service_errors(form, error)
+                else:
+                    if count:
+                        messages.success(request, _("%(count)d turns planned.") % {"count": count})
+                    else:
+                        messages.info(request, _("Nothing to add: these turns are planned."))
+                    return redirect(roster)
+            return self.render_to_response(self.get_context_data(generate_form=form))
+        if action == "exempt":
+            form = forms_rosters.ExemptionForm(request.POST, user=user, roster=roster)
+            if form.is_valid():
+                try:
+                    exemption = roster_services.roster_exempt(
+                        roster=roster,
+                        household=form.cleaned_data["household"],
+                        reason=form.cleaned_data["reason"],
+                        since=form.cleaned_data["since"],
+                        by=user,
+                    )
+                except ValidationError as error:
+                    _add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Room %(room)s is exempt; its coming turns were planned again.")
+                        % {"room": exemption.household.room},
+                    )
+                    return redirect(f"{roster.get_absolute_url()}#exemptions")
+            return self.render_to_response(self.get_context_data(exemption_form=form))
+        return HttpResponseBadRequest()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roster = self.object
+        user = self.request.user
+        today = timezone.localdate()
+        month_start = today.replace(day=1)
+        can_edit = scoping.can_edit_loaded(user, roster)
+        shifts = DutyShift.objects.visible_to(user).filter(roster=roster)
+        window = (
+            shifts.filter(
+                ends_on__gte=month_start, starts_on__lte=today + timedelta(days=ROSTER_WINDOW_DAYS)
+            )
+            .select_related("household", "marked_by", "swapped_with__household")
+            .order_by("starts_on")
+        )
+        earlier = list(
+            shifts.filter(status=DutyShift.Status.UPCOMING, ends_on__lt=month_start)
+            .select_related("household", "marked_by", "swapped_with__household")
+            .order_by("-starts_on")[: OVERDUE_SHOWN + 1]
+        )
+        context["can_edit"] = can_edit
+        context["today"] = today
+        context["shifts"] = _shift_flags(list(window), today, can_edit)
+        context["earlier_overdue"] = _shift_flags(earlier[:OVERDUE_SHOWN], today, can_edit)
+        context["more_overdue"] = len(earlier) > OVERDUE_SHOWN
+        context["completion"] = roster_services.completion(
+            shifts.filter(ends_on__gte=today - timedelta(days=COMPLETION_DAYS))
+        )
+        context["completion_days"] = COMPLETION_DAYS
+        context["exemptions"] = (
+            RosterExemption.objects.visible_to(user)
+            .filter(roster=roster)
+            .select_related("household")
+            .order_by("since", "pk")
+        )
+        if can_edit:
+            context.setdefault("generate_form", forms_rosters.GenerateForm())
+            context.setdefault(
+                "exemption_form", forms_rosters.ExemptionForm(user=user, roster=roster)
+            )
+        return context
+
+
+class RosterOrderView(RosterEditMixin, FormView):
+    """A new order of households from a date on (today or later)."""
+
+    form_class = forms_rosters.RosterOrderForm
+    template_name = "buildings/roster_order.html"
+
+    def _orders(self):
+        orders: dict = {}
+        slots = (
+            RosterSlot.objects.filter(order__roster=self.roster)
+            .order_by("order__effective_from", "position")
+            .values_list("order__effective_from", "household_id")
+        )
+        for effective_from, household in slots:
+            orders.setdefault(effective_from, []).append(household)
+        return list(orders.items())
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.households = list(
+            Household.objects.visible_to(self.request.user)
+            .filter(unit=self.roster.unit_id)
+            .order_by("room", "pk")
+        )
+        self.orders = self._orders()
+        current = rotation.order_on(self.orders, timezone.localdate())
+        if not current and self.orders:
+            current = self.orders[0][1]  # a roster that has not begun: its first order
+        kwargs.update(
+            user=self.request.user,
+            roster=self.roster,
+            households=self.households,
+            current_order=current,
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rooms = {h.pk: h.room for h in self.households}
+        context["orders"] = [
+            (effective_from, [rooms.get(pk, "?") for pk in households])
+            for effective_from, households in self.orders
+        ]
+        return context
+
+    def form_valid(self, form):
+        try:
+            roster_services.roster_set_order(
+                roster=self.roster,
+                households=form.ordered_ids(),
+                effective_from=form.cleaned_data["effective_from"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The new order applies from %(date)s.")
+            % {"date": form.cleaned_data["effective_from"].isoformat()},
+        )
+        return redirect(self.roster)
+
+
+@require_POST
+@login_required
+def shift_mark(request, pk):
+    """Done, or missed with a note: one POST from the roster's page."""
+    shift = get_object_or_404(
+        DutyShift.objects.visible_to(request.user).select_related(
+            "roster__unit__building", "household"
+        ),
+        pk=pk,
+    )
+    if not scoping.can_edit_loaded(request.user, shift):
+        raise PermissionDenied
+    back = f"{shift.roster.get_absolute_url()}#shift-{shift.pk}"
+    form = forms_rosters.MarkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        shift = roster_services.shift_mark(
+            shift=shift,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(back)
+    room = {"room": shift.household.room}
+    if shift.status == DutyShift.Status.DONE:
+        messages.success(request, _("Room %(room)s: turn marked done.") % room)
+    else:
+        messages.warning(request, _("Room %(room)s: turn marked missed.") % room)
+    return redirect(back)
+
+
+class ShiftSwapView(LoginRequiredMixin, FormView):
+    """Two households trade turns: this turn and another of the same roster still to come."""
+
+    form_class = forms_rosters.SwapForm
+    template_name = "buildings/roster_swap.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.shift = get_object_or_404(
+            DutyShift.objects.visible_to(request.user).select_related(
+                "roster__unit__building__community", "household"
+            ),
+            pk=kwargs["pk"],
+        )
+        if not scoping.can_edit_loaded(request.user, self.shift):
+            raise PermissionDenied
+        if self.shift.status != DutyShift.Status.UPCOMING:
+            messages.warning(request, _("Only turns still to do can be swapped."))
+            return redirect(self.shift.roster)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["shift"] = self.shift
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shift"] = self.shift
+        context["roster"] = self.shift.roster
+        return context
+
+    def form_valid(self, form):
+        other = form.cleaned_data["other"]
+        try:
+            first, second = roster_services.shift_swap(
+                shift=self.shift, other=other, by=self.request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Rooms %(first)s and %(second)s traded turns.")
+            % {"first": self.shift.household.room, "second": other.household.room},
+        )
+        return redirect(f"{self.shift.roster.get_absolute_url()}#shift-{self.shift.pk}")
+
+
+class RosterSheetView(ScopedQuerysetMixin, DetailView):
+    """The A4 sheet for the stairwell wall: the unit, the duties, one row per period with
+    the household's room and a blank column to sign. Printed with CSS (@media print); a
+    constant number of queries whatever the number of periods or households."""
+
+    model = DutyRoster
+    template_name = "buildings/roster_sheet.html"
+    context_object_name = "roster"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("unit__building__community", "unit__building__head")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roster = self.object
+        form = forms_rosters.SheetRangeForm(self.request.GET, roster=roster)
+        start, periods = form.range()
+        days = roster.period_days
+        last = start + timedelta(days=periods * days - 1)
+        if roster.ends_on is not None:
+            last = min(last, roster.ends_on)
+        starts = rotation.period_starts(
+            starts_on=roster.starts_on, period_days=days, first=start, last=last
+        )
+        by_start = {}
+        if starts:
+            by_start = {
+                shift.starts_on: shift
+                for shift in DutyShift.objects.visible_to(self.request.user)
+                .filter(roster=roster, starts_on__gte=starts[0], starts_on__lte=starts[-1])
+                .select_related("household")
+            }
+        rows = [
+            {
+                "starts_on": day,
+                "ends_on": day + timedelta(days=days - 1),
+                "shift": by_start.get(day),
+            }
+            for day in starts
+        ]
+        context["form"] = form
+        context["rows"] = rows
+        context["unplanned"] = sum(1 for row in rows if row["shift"] is None)
+        context["today"] = timezone.localdate()
+        context["can_edit"] = scoping.can_edit_loaded(self.request.user, roster)
+        return context
+
+
+UNIT_ROSTERS_SHOWN = 5
+
+
+def unit_rosters(user, unit) -> dict:
+    """The unit page's roster block in two queries whatever the number of turns: the active
+    rosters with their completion over the last 30 days, and this month's turns."""
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    rosters = list(
+        DutyRoster.objects.visible_to(user)
+        .filter(unit=unit, is_active=True)
+        .annotate(**roster_counts(today, since=today - timedelta(days=COMPLETION_DAYS)))
+        .order_by("-starts_on", "-pk")[:UNIT_ROSTERS_SHOWN]
+    )
+    shifts = (
+        DutyShift.objects.visible_to(user)
+        .filter(
+            roster__unit=unit,
+            roster__is_active=True,
+            ends_on__gte=month_start,
+            starts_on__lt=next_month,
+        )
+        .select_related("household")
+        .order_by("starts_on", "roster_id")
+    )
+    by_roster: dict[int, list] = {}
+    for shift in _shift_flags(list(shifts), today, can_edit=False):
+        by_roster.setdefault(shift.roster_id, []).append(shift)
+    for roster in rosters:
+        roster.unit = unit  # the unit is loaded already: no query for its name
+        _with_rate(roster)
+        roster.month_shifts = by_roster.get(roster.pk, [])
+    return {
+        "rosters": rosters,
+        "completion_days": COMPLETION_DAYS,
+        "can_create_roster": may_edit_rosters(user, unit),
+    }

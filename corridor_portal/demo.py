@@ -19,6 +19,11 @@ expense can be neither changed nor deleted): a fund is found by (building, unit,
 its donations, expenses and reversal are recorded only in the run that creates it. Every entry
 carries a token derived from its natural key (uuid5), so even a run that stopped halfway could
 not record an entry twice.
+
+Duty rosters are found by their unit too: a unit that has a roster is left alone. A new one is
+created, exempted, generated, marked and swapped through the roster services, with its dates
+counted from today (``timezone.localdate()``), so a fresh demo always has turns that ended
+(done, missed, overdue), one in progress and turns to come.
 """
 
 from __future__ import annotations
@@ -44,15 +49,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from buildings import roster_services
 from buildings import services as fund_services
 from buildings.models import (
     Building,
     Donation,
+    DutyRoster,
+    DutyShift,
     Expense,
     Fund,
     Household,
     Resident,
     ResidentTag,
+    RosterExemption,
     Unit,
 )
 from communities import images
@@ -350,6 +359,9 @@ class DemoContext:
     funds: dict[tuple[str, str, str, int | None, str], Fund] = field(default_factory=dict)
     funds_created: int = 0
     fund_summary: str = ""
+    rosters: dict[tuple[str, str, str, int], DutyRoster] = field(default_factory=dict)
+    rosters_created: int = 0
+    roster_summary: str = ""
 
 
 @transaction.atomic
@@ -370,6 +382,7 @@ def load_demo(*, password: str, stdout=None) -> DemoContext:
         load_people(ctx, password=password)
         load_exhibits(ctx)
         load_funds(ctx)
+        load_rosters(ctx)
         if stdout is not None:
             stdout.write(
                 f"{ctx.district}: {len(ctx.communities)} communities, "
@@ -379,6 +392,7 @@ def load_demo(*, password: str, stdout=None) -> DemoContext:
             )
             stdout.write(ctx.exhibit_summary)
             stdout.write(ctx.fund_summary)
+            stdout.write(ctx.roster_summary)
     except BaseException:
         _delete_files(ctx.stored_files)
         raise
@@ -1788,6 +1802,162 @@ def capital_yuan(amount: Decimal) -> str:
     if fen:
         text += CAPITAL_DIGITS[fen] + "分"
     return text
+
+
+# --- Duty rosters -----------------------------------------------------------------------------
+
+MISSED_VISITING = "外出探亲，未清扫"
+
+
+@dataclass(frozen=True)
+class RosterExemptionSpec:
+    room: str
+    reason: str
+    after_weeks: int  # since the roster's start + this many weeks
+
+
+@dataclass(frozen=True)
+class RosterSpec:
+    """A weekly roster that started ``weeks_before`` weeks before this week's Monday.
+
+    Its turns that have ended are marked done, except ``missed`` (index among the ended
+    turns -> note) and the last ``overdue`` ones, which the head has not ticked off yet. The
+    turn in progress and the turns to come stay to do. ``swap`` trades two turns to come
+    (0 is the next one).
+    """
+
+    community: str
+    compound: str
+    building: str
+    unit: int
+    duties: tuple[str, ...]
+    by: str  # username of who creates it and marks the turns (the building head)
+    weeks_before: int
+    missed: dict[int, str] = field(default_factory=dict)
+    overdue: int = 1
+    exemption: RosterExemptionSpec | None = None
+    swap: tuple[int, int] | None = None
+
+    @property
+    def unit_key(self) -> tuple[str, str, str, int]:
+        return (self.community, self.compound, self.building, self.unit)
+
+
+ROSTER_WEEKS_AHEAD = 8
+
+ROSTERS = (
+    # The report: 刘铁华's unit "建立楼道管理组织，制定每户轮流管理和维护楼道的值班表".
+    RosterSpec(
+        "qingfu",
+        "清福二区",
+        "15",
+        6,
+        duties=("清扫楼梯", "擦拭扶手", "检查楼道灯", "照看楼馨园绿植"),
+        by="head-qingfu-15",
+        weeks_before=10,
+        missed={2: MISSED_VISITING, 6: MISSED_VISITING},
+        overdue=1,
+        exemption=RosterExemptionSpec("101", "高龄独居老人", after_weeks=4),
+        swap=(1, 2),
+    ),
+    RosterSpec(
+        "qingfu",
+        "清福一区",
+        "4",
+        9,
+        duties=("清扫楼梯", "给绿竹和花卉浇水", "检查彩灯"),
+        by="head-qingfu-4",
+        weeks_before=8,
+        missed={3: "家中老人住院，未清扫"},
+        overdue=2,
+    ),
+    RosterSpec(
+        "huayuan",
+        "农行小区",
+        "2",
+        1,
+        duties=("清扫楼梯", "擦拭书画镜框", "照料楼道鲜花"),
+        by="cadre-huayuan",
+        weeks_before=6,
+        overdue=1,
+    ),
+)
+
+
+def load_rosters(ctx: DemoContext) -> None:
+    """Weekly duty rosters of a few units, walked through the roster services.
+
+    A roster is found by its unit: a unit that has one (the demo's, or one made by hand) is
+    left as it is, so a second run adds no roster and no shift.
+    """
+    users = {u.username: u for u in User.objects.filter(username__in={s.by for s in ROSTERS})}
+    for spec in ROSTERS:
+        unit = ctx.units[spec.unit_key]
+        roster = DutyRoster.objects.filter(unit=unit).order_by("pk").first()
+        if roster is None:
+            roster = _create_roster(ctx, spec, unit, users[spec.by])
+            ctx.rosters_created += 1
+        ctx.rosters[spec.unit_key] = roster
+    ctx.roster_summary = _roster_summary(ctx)
+
+
+def _create_roster(ctx: DemoContext, spec: RosterSpec, unit: Unit, by: User) -> DutyRoster:
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    starts_on = monday - timedelta(weeks=spec.weeks_before)
+    roster = roster_services.roster_create(
+        unit=unit,
+        duties=list(spec.duties),
+        rotation_kind=DutyRoster.Rotation.WEEKLY,
+        starts_on=starts_on,
+        by=by,
+    )
+    if spec.exemption is not None:  # recorded before the turns are planned: none after it
+        roster_services.roster_exempt(
+            roster=roster,
+            household=ctx.households[(*spec.unit_key, spec.exemption.room)],
+            reason=spec.exemption.reason,
+            since=starts_on + timedelta(weeks=spec.exemption.after_weeks),
+            by=by,
+        )
+    roster_services.generate(
+        roster=roster, first=starts_on, last=today + timedelta(weeks=ROSTER_WEEKS_AHEAD)
+    )
+    shifts = list(DutyShift.objects.filter(roster=roster).order_by("starts_on"))
+    ended = [shift for shift in shifts if shift.ends_on < today]
+    for index, shift in enumerate(ended[: len(ended) - spec.overdue]):
+        note = spec.missed.get(index, "")
+        roster_services.shift_mark(
+            shift=shift,
+            status=DutyShift.Status.MISSED if note else DutyShift.Status.DONE,
+            note=note,
+            by=by,
+        )
+    if spec.swap is not None:
+        to_come = [shift for shift in shifts if shift.starts_on > today]
+        roster_services.shift_swap(shift=to_come[spec.swap[0]], other=to_come[spec.swap[1]], by=by)
+    return roster
+
+
+def _roster_summary(ctx: DemoContext) -> str:
+    rosters = [roster.pk for roster in ctx.rosters.values()]
+    today = timezone.localdate()
+    upcoming = Q(status=DutyShift.Status.UPCOMING)
+    counts = DutyShift.objects.filter(roster__in=rosters).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=DutyShift.Status.DONE)),
+        missed=Count("pk", filter=Q(status=DutyShift.Status.MISSED)),
+        overdue=Count("pk", filter=upcoming & Q(ends_on__lt=today)),
+        to_do=Count("pk", filter=upcoming & Q(ends_on__gte=today)),
+        swapped=Count("pk", filter=Q(swapped_with__isnull=False)),
+    )
+    exemptions = RosterExemption.objects.filter(roster__in=rosters).count()
+    return (
+        f"Rosters: {len(rosters)}, {counts['total']} shifts (done {counts['done']}, "
+        f"missed {counts['missed']}, overdue {counts['overdue']}, to do {counts['to_do']}), "
+        f"exemptions: {exemptions}, swapped pairs: {counts['swapped'] // 2}; "
+        f"{ctx.rosters_created} rosters created this run."
+    )
 
 
 # --- Demo pictures ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Cross-app pages: the role-aware home page and the health check."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -9,11 +11,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
-from buildings.models import Building, Household, Resident, Unit
+from buildings.models import Building, DutyShift, Household, Resident, Unit
 from communities import scoping
 from communities.models import Community, Membership, Section
 from exhibits.models import Corridor
@@ -103,6 +106,52 @@ class CommunityListView(LoginRequiredMixin, ListView):
         return with_counts(communities, user).order_by("district__name", "name", "pk")
 
 
+DUTY_COMPLETION_DAYS = 30
+
+
+def duty_completion_by_building(user, community) -> list[dict]:
+    """Per building of ``community``: the duty turns that ended in the last 30 days, done,
+    missed and overdue, and the completion rate; one grouped query over the turns ``user``
+    may see. Buildings with no ended turn are left out; the weakest come first."""
+    today = timezone.localdate()
+    building = "roster__unit__building"
+    rows = (
+        DutyShift.objects.visible_to(user)
+        .filter(
+            roster__unit__building__community=community,
+            ends_on__gte=today - timedelta(days=DUTY_COMPLETION_DAYS),
+            ends_on__lt=today,
+        )
+        .values(building, f"{building}__compound", f"{building}__number")
+        .annotate(
+            due=Count("pk"),
+            done=Count("pk", filter=Q(status=DutyShift.Status.DONE)),
+            missed=Count("pk", filter=Q(status=DutyShift.Status.MISSED)),
+            overdue=Count("pk", filter=Q(status=DutyShift.Status.UPCOMING)),
+        )
+        .order_by(f"{building}__compound", f"{building}__number", building)
+    )
+    result = []
+    for row in rows:
+        label = Building(
+            pk=row[building],
+            compound=row[f"{building}__compound"],
+            number=row[f"{building}__number"],
+        )
+        result.append(
+            {
+                "building": label,
+                "due": row["due"],
+                "done": row["done"],
+                "missed": row["missed"],
+                "overdue": row["overdue"],
+                "rate": round(row["done"] * 100 / row["due"]),
+            }
+        )
+    result.sort(key=lambda item: item["rate"])
+    return result
+
+
 class CommunityDetailView(LoginRequiredMixin, DetailView):
     """A community at a glance: leading group, sections, figures and its buildings."""
 
@@ -153,6 +202,8 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
             .annotate(approved_count=Count("exhibits", filter=Q(exhibits__status="approved")))
             .order_by("-updated_at", "pk")[:12]
         )
+        context["duty_completion"] = duty_completion_by_building(user, community)
+        context["duty_completion_days"] = DUTY_COMPLETION_DAYS
         # The secretary's community: decided from the memberships already loaded.
         context["can_edit"] = scoping.is_secretary_of(user, community.pk)
         context["can_add_building"] = community.pk in (

@@ -24,4 +24,7 @@ BUDGETS = {
     "buildings:fund_list": 8,
     "buildings:fund_detail": 10,
     "buildings:fund_notice": 10,
+    "buildings:roster_list": 8,
+    "buildings:roster_detail": 10,
+    "buildings:roster_sheet": 10,
 }

@@ -1,7 +1,7 @@
 """``manage.py load_demo``: the report's communities, residents, one login per role, and the
-corridors with their exhibits and generated photos, and the report's funds."""
+corridors with their exhibits and generated photos, the report's funds and duty rosters."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -12,10 +12,22 @@ from django.contrib.auth import authenticate
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from PIL import Image, ImageStat
 
+from buildings import roster_services
 from buildings import services as fund_services
-from buildings.models import Building, Donation, Expense, Fund, Household, Resident
+from buildings.models import (
+    Building,
+    Donation,
+    DutyRoster,
+    DutyShift,
+    Expense,
+    Fund,
+    Household,
+    Resident,
+    RosterExemption,
+)
 from communities.models import Community, District, Membership, User
 from corridor_portal import demo
 from exhibits.models import (
@@ -627,3 +639,139 @@ def test_capital_yuan_writes_receipt_amounts():
     assert demo.capital_yuan(Decimal("10500.00")) == "壹万零伍佰元整"
     assert demo.capital_yuan(Decimal("570.50")) == "伍佰柒拾元伍角"
     assert demo.capital_yuan(Decimal("0.05")) == "伍分"
+
+
+# --- Duty rosters -----------------------------------------------------------------------------
+
+S = DutyShift.Status
+
+
+def roster_of(unit_label: str) -> DutyRoster:
+    rosters = DutyRoster.objects.select_related("unit__building", "created_by")
+    return next(r for r in rosters if str(r.unit) == unit_label)
+
+
+def by_state(roster: DutyRoster) -> dict[str, list[DutyShift]]:
+    """The roster's turns: done, missed, overdue (ended, not marked), in progress, to come."""
+    today = timezone.localdate()
+    states = {"done": [], "missed": [], "overdue": [], "current": [], "to_come": []}
+    for shift in roster.shifts.order_by("starts_on"):
+        if shift.status != S.UPCOMING:
+            states[shift.status].append(shift)
+        elif shift.ends_on < today:
+            states["overdue"].append(shift)
+        elif shift.starts_on <= today:
+            states["current"].append(shift)
+        else:
+            states["to_come"].append(shift)
+    return states
+
+
+@pytest.mark.django_db
+def test_load_demo_gives_qingfu_15_6_a_weekly_roster_with_done_missed_overdue_and_upcoming():
+    output = run_load_demo("--force")
+
+    today = timezone.localdate()
+    roster = roster_of("清福二区15号楼6单元")
+    assert roster.rotation == DutyRoster.Rotation.WEEKLY
+    assert roster.duties == ["清扫楼梯", "擦拭扶手", "检查楼道灯", "照看楼馨园绿植"]
+    assert roster.created_by.username == "head-qingfu-15"
+    assert roster.starts_on.weekday() == 0
+    assert 70 <= (today - roster.starts_on).days < 77
+    shifts = list(roster.shifts.order_by("starts_on"))
+    assert shifts[0].starts_on == roster.starts_on
+    for before, after in zip(shifts, shifts[1:], strict=False):  # no gap, no overlap
+        assert before.ends_on + timedelta(days=1) == after.starts_on
+    assert today + timedelta(weeks=7) < shifts[-1].starts_on <= today + timedelta(weeks=8)
+
+    states = by_state(roster)
+    assert len(states["done"]) >= 6
+    assert len(states["missed"]) == 2
+    assert {s.note for s in states["missed"]} == {"外出探亲，未清扫"}
+    assert 1 <= len(states["overdue"]) <= 2
+    assert len(states["current"]) == 1
+    assert len(states["to_come"]) >= 7
+    marked = states["done"] + states["missed"]
+    assert {s.marked_by.username for s in marked} == {"head-qingfu-15"}
+    assert all(s.marked_at is not None for s in marked)
+    vacant = roster.unit.households.get(room="502")
+    assert vacant.occupancy == Household.Occupancy.VACANT
+    assert not roster.shifts.filter(household=vacant).exists()
+
+    swapped = list(roster.shifts.filter(swapped_with__isnull=False).select_related("swapped_by"))
+    assert len(swapped) == 2
+    first, second = swapped
+    assert (first.swapped_with_id, second.swapped_with_id) == (second.pk, first.pk)
+    assert all(s.starts_on > today and s.status == S.UPCOMING for s in swapped)
+    assert {s.swapped_by.username for s in swapped} == {"head-qingfu-15"}
+
+    counts = roster_services.completion(roster.shifts.all())
+    assert counts["missed"] == 2 and counts["overdue"] == len(states["overdue"])
+    assert 50 < counts["rate"] < 100
+    assert "Rosters: 3," in output
+    assert "3 rosters created this run" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_exempt_household_has_no_turn_after_its_exemption():
+    run_load_demo("--force")
+
+    roster = roster_of("清福二区15号楼6单元")
+    exemption = RosterExemption.objects.select_related("household", "created_by").get(roster=roster)
+    assert exemption.reason == "高龄独居老人"
+    assert exemption.household.room == "101"
+    assert exemption.household.residents.count() == 1
+    assert exemption.created_by.username == "head-qingfu-15"
+    assert roster.starts_on < exemption.since < timezone.localdate()
+    turns = roster.shifts.filter(household=exemption.household)
+    assert turns.filter(starts_on__lt=exemption.since).exists()
+    assert not turns.filter(starts_on__gte=exemption.since).exists()
+    # Every other non-vacant household keeps its turns after the exemption.
+    others = roster.unit.households.exclude(occupancy=Household.Occupancy.VACANT).exclude(
+        pk=exemption.household_id
+    )
+    later = set(
+        roster.shifts.filter(starts_on__gte=exemption.since).values_list("household", flat=True)
+    )
+    assert later == set(others.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_load_demo_other_units_run_weekly_rosters_with_a_mix():
+    run_load_demo("--force")
+
+    rosters = {str(r.unit): r for r in DutyRoster.objects.select_related("unit__building")}
+    assert set(rosters) == {"清福二区15号楼6单元", "清福一区4号楼9单元", "农行小区2号楼1单元"}
+    green = by_state(rosters["清福一区4号楼9单元"])
+    assert green["done"] and green["missed"] and green["overdue"] and green["to_come"]
+    assert rosters["清福一区4号楼9单元"].created_by.username == "head-qingfu-4"
+    bank = by_state(rosters["农行小区2号楼1单元"])
+    assert bank["done"] and bank["overdue"] and bank["to_come"]
+    for roster in rosters.values():
+        assert roster.rotation == DutyRoster.Rotation.WEEKLY
+        assert roster.is_active
+        roster.full_clean()
+
+
+@pytest.mark.django_db
+def test_load_demo_second_run_adds_no_roster_or_shift(settings):
+    settings.DEBUG = True
+    run_load_demo()
+    first = list(
+        DutyShift.objects.order_by("pk").values_list("pk", "household", "status", "swapped_with")
+    )
+    rosters = DutyRoster.objects.count()
+
+    output = run_load_demo()
+
+    assert DutyRoster.objects.count() == rosters == 3
+    assert (
+        list(
+            DutyShift.objects.order_by("pk").values_list(
+                "pk", "household", "status", "swapped_with"
+            )
+        )
+        == first
+    )
+    assert RosterExemption.objects.count() == 1
+    assert "0 rosters created this run" in output

@@ -259,7 +259,62 @@ MATRIX = [
         lambda w: {"pk": matrix_funds(w).expense.pk},
         READ_HEAD_BUILDING,
     ),
+    # Duty rosters: roster editors are the secretary, the section's cadre and the
+    # building's head; district officials read them.
+    ("buildings:roster_list", "", lambda w: {}, _all(200)),
+    ("buildings:roster_create", "", lambda w: {"unit_pk": w.a.unit.pk}, WRITE_CORRIDOR),
+    (
+        "buildings:roster_detail",
+        "",
+        lambda w: {"pk": matrix_rosters(w).roster.pk},
+        READ_HEAD_BUILDING,
+    ),
+    ("buildings:roster_order", "", lambda w: {"pk": matrix_rosters(w).roster.pk}, WRITE_CORRIDOR),
+    (
+        "buildings:roster_sheet",
+        "",
+        lambda w: {"pk": matrix_rosters(w).roster.pk},
+        READ_HEAD_BUILDING,
+    ),
+    ("buildings:shift_mark", "", lambda w: {"pk": matrix_rosters(w).current.pk}, POST_ONLY),
+    ("buildings:shift_swap", "", lambda w: {"pk": matrix_rosters(w).current.pk}, WRITE_CORRIDOR),
 ]
+
+
+def matrix_rosters(world):
+    """A weekly roster of side A's unit (rooms 301, 302 and 401) that began ten weeks ago,
+    with turns planned from two weeks ago to four weeks ahead (the weeks before have none),
+    made through the services by side A's secretary; made once per world and kept on it.
+    ``current`` is the turn under way, ``later`` the one after it."""
+    cached = getattr(world, "matrix_rosters", None)
+    if cached is not None:
+        return cached
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from buildings import roster_services
+    from tests import factories
+
+    today = timezone.localdate()
+    factories.HouseholdFactory(unit=world.a.unit, room="302")
+    factories.HouseholdFactory(unit=world.a.unit, room="401")
+    roster = roster_services.roster_create(
+        unit=world.a.unit,
+        duties=["扫楼梯", "擦扶手", "检查楼道灯"],
+        rotation_kind="weekly",
+        starts_on=today - timedelta(days=70),
+        by=world.a.secretary,
+    )
+    roster_services.generate(
+        roster=roster, first=today - timedelta(days=14), last=today + timedelta(weeks=4)
+    )
+    shifts = list(roster.shifts.order_by("starts_on"))
+    current = next(s for s in shifts if s.starts_on <= today <= s.ends_on)
+    later = next(s for s in shifts if s.starts_on > today)
+    world.matrix_rosters = SimpleNamespace(roster=roster, current=current, later=later)
+    return world.matrix_rosters
 
 
 def matrix_funds(world):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.budgets import BUDGETS
-from tests.test_matrix import _named_urls, matrix_funds
+from tests.test_matrix import _named_urls, matrix_funds, matrix_rosters
 from tests.utils import assert_constant_queries
 
 MANY = 40
@@ -219,6 +219,114 @@ def _grow_ledger(world):
     return grow
 
 
+def _roster_kwargs(world):
+    """The matrix roster (3 households, turns from two weeks ago) exists before the first
+    request."""
+    return {"pk": matrix_rosters(world).roster.pk}
+
+
+def _no_kwargs_with_roster(world):
+    matrix_rosters(world)
+    return {}
+
+
+def _grow_rosters(world):
+    """Rosters on new units of side A's building, each with past and coming turns, some
+    marked, all through the services."""
+
+    def grow():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from buildings import roster_services
+
+        by = world.a.secretary
+        today = timezone.localdate()
+        for i in range(MANY):
+            unit = factories.UnitFactory(building=world.a.building, number=50 + i)
+            factories.HouseholdFactory.create_batch(2, unit=unit)
+            roster = roster_services.roster_create(
+                unit=unit,
+                duties=["扫楼梯"],
+                rotation_kind="weekly",
+                starts_on=today - timedelta(days=21),
+                by=by,
+            )
+            roster_services.generate(
+                roster=roster, first=roster.starts_on, last=today + timedelta(days=7)
+            )
+            first = roster.shifts.order_by("starts_on").first()
+            roster_services.shift_mark(shift=first, status="done", by=by)
+
+    return grow
+
+
+def _grow_roster_detail(world):
+    """Many households (some exempt), the roster's earlier weeks planned (overdue turns
+    from earlier months), and turns marked done and missed, all through the services."""
+
+    def grow():
+        from django.utils import timezone
+
+        from buildings import roster_services
+
+        by = world.a.secretary
+        roster = matrix_rosters(world).roster
+        households = [
+            factories.HouseholdFactory(unit=world.a.unit, room=f"6{i:02d}") for i in range(MANY)
+        ]
+        roster_services.roster_set_order(
+            roster=roster,
+            households=roster_services.default_order(world.a.unit),
+            effective_from=timezone.localdate(),
+            by=by,
+        )
+        for i, household in enumerate(households[:5]):
+            roster_services.roster_exempt(
+                roster=roster,
+                household=household,
+                reason=f"行动不便{i}",
+                since=timezone.localdate(),
+                by=by,
+            )
+        roster_services.generate(roster=roster, first=roster.starts_on, last=timezone.localdate())
+        ended = roster.shifts.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on")
+        for shift, status in zip(ended[:2], ["done", "missed"], strict=False):
+            roster_services.shift_mark(shift=shift, status=status, note="出差", by=by)
+
+    return grow
+
+
+def _grow_roster_sheet(world):
+    """27 more households in a new order and a year of weekly turns."""
+
+    def grow():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from buildings import roster_services
+
+        by = world.a.secretary
+        roster = matrix_rosters(world).roster
+        for i in range(27):
+            factories.HouseholdFactory(unit=world.a.unit, room=f"6{i:02d}")
+        roster_services.roster_set_order(
+            roster=roster,
+            households=roster_services.default_order(world.a.unit),
+            effective_from=timezone.localdate(),
+            by=by,
+        )
+        roster_services.generate(
+            roster=roster,
+            first=roster.starts_on,
+            last=timezone.localdate() + timedelta(weeks=52),
+        )
+
+    return grow
+
+
 PAGES = {
     "portal:community_list": (
         "official",
@@ -319,6 +427,19 @@ PAGES = {
     "buildings:fund_list": ("sec_a", _no_kwargs_with_fund, _grow_funds, lambda w: "新集资39"),
     "buildings:fund_detail": ("sec_a", _fund_kwargs, _grow_ledger, lambda w: "外单位38"),
     "buildings:fund_notice": ("sec_a", _fund_kwargs, _grow_ledger, lambda w: "外单位38"),
+    "buildings:roster_list": (
+        "sec_a",
+        _no_kwargs_with_roster,
+        _grow_rosters,
+        lambda w: "89单元",
+    ),
+    "buildings:roster_detail": (
+        "sec_a",
+        _roster_kwargs,
+        _grow_roster_detail,
+        lambda w: "行动不便4",
+    ),
+    "buildings:roster_sheet": ("sec_a", _roster_kwargs, _grow_roster_sheet, lambda w: "600"),
 }
 
 

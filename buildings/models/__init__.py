@@ -1,4 +1,5 @@
-"""Buildings, units, households and residents (places.py); funds and their ledger (funds.py)."""
+"""Buildings, units, households and residents (places.py); funds and their ledger
+(funds.py); duty rosters (rosters.py)."""
 
 from buildings.models.funds import Donation, Expense, Fund
 from buildings.models.places import (
@@ -10,15 +11,27 @@ from buildings.models.places import (
     mask_phone,
     phone_validator,
 )
+from buildings.models.rosters import (
+    DutyRoster,
+    DutyShift,
+    RosterExemption,
+    RosterOrder,
+    RosterSlot,
+)
 
 __all__ = [
     "Building",
     "Donation",
+    "DutyRoster",
+    "DutyShift",
     "Expense",
     "Fund",
     "Household",
     "Resident",
     "ResidentTag",
+    "RosterExemption",
+    "RosterOrder",
+    "RosterSlot",
     "Unit",
     "mask_phone",
     "phone_validator",
