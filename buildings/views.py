@@ -60,6 +60,7 @@ from buildings.models import (
 from communities import images, scoping
 from communities.mixins import (
     CanEditMixin,
+    EditableParentMixin,
     ScopedFormMixin,
     ScopedListMixin,
     ScopedQuerysetMixin,
@@ -68,31 +69,16 @@ from communities.mixins import (
 from communities.models import Community
 
 
-class ChildCreateMixin(ScopedFormMixin):
+class ChildCreateMixin(EditableParentMixin, ScopedFormMixin):
     """Create a row under a parent the user may see (else 404) and edit (else 403)."""
 
-    parent_model = None
+    parent_kwarg = "parent_pk"
     parent_field = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.parent = get_object_or_404(
-            self.parent_model.objects.visible_to(request.user), pk=kwargs["parent_pk"]
-        )
-        if not scoping.can_edit(request.user, self.parent):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.model(**{self.parent_field: self.parent})
         return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["parent"] = self.parent
-        return context
 
 
 # Buildings
@@ -619,27 +605,12 @@ class FundCreateView(LoginRequiredMixin, CreateView):
         return redirect(fund)
 
 
-class FundEditMixin(LoginRequiredMixin):
+class FundEditMixin(EditableParentMixin):
     """A fund the user may see (else 404) and change (else 403), for writes under it."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.fund = get_object_or_404(
-            Fund.objects.visible_to(request.user).select_related(
-                "building__community", "unit__building"
-            ),
-            pk=kwargs["pk"],
-        )
-        if not scoping.can_edit_loaded(request.user, self.fund):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["fund"] = self.fund
-        context["parent"] = self.fund
-        return context
+    parent_model = Fund
+    parent_attr = "fund"
+    parent_related = ("building__community", "unit__building")
 
 
 class FundUpdateView(FundEditMixin, UpdateView):
@@ -1235,24 +1206,12 @@ class RosterCreateView(LoginRequiredMixin, FormView):
         return redirect(roster)
 
 
-class RosterEditMixin(LoginRequiredMixin):
+class RosterEditMixin(EditableParentMixin):
     """A roster the user may see (else 404) and change (else 403), for writes under it."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.roster = get_object_or_404(
-            DutyRoster.objects.visible_to(request.user).select_related("unit__building__community"),
-            pk=kwargs["pk"],
-        )
-        if not scoping.can_edit_loaded(request.user, self.roster):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["roster"] = self.roster
-        return context
+    parent_model = DutyRoster
+    parent_attr = "roster"
+    parent_related = ("unit__building__community",)
 
 
 class RosterDetailView(ScopedQuerysetMixin, DetailView):

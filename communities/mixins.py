@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from communities import scoping
@@ -80,3 +81,41 @@ class ScopedUpdateMixin(ScopedFormMixin, ScopedQuerysetMixin):
         if not scoping.can_edit(self.request.user, obj):
             raise PermissionDenied(_("You may view this record but not change it."))
         return obj
+
+
+class EditableParentMixin(LoginRequiredMixin):
+    """Pages that write under one object: it must be visible (else 404) and editable
+    (else 403) before anything else happens.
+
+    The object is loaded with ``parent_related`` (select_related) and stored as
+    ``self.parent`` and as ``self.<parent_attr>``; the edit check reads the memberships
+    already loaded, so it costs no query when ``parent_related`` covers the scope path.
+    """
+
+    parent_model = None
+    parent_kwarg = "pk"
+    parent_attr = "parent"
+    parent_related: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        rows = self.parent_model.objects.visible_to(request.user)
+        if self.parent_related:
+            rows = rows.select_related(*self.parent_related)
+        self.parent = get_object_or_404(rows, pk=kwargs[self.parent_kwarg])
+        setattr(self, self.parent_attr, self.parent)
+        if not self.may_edit_parent(request.user, self.parent):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def may_edit_parent(self, user, parent) -> bool:
+        if self.parent_related:
+            return scoping.can_edit_loaded(user, parent)
+        return scoping.can_edit(user, parent)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parent"] = self.parent
+        context.setdefault(self.parent_attr, self.parent)
+        return context

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, UpdateView
 from buildings.models import Unit
 from communities import images, scoping
 from communities.mixins import (
+    EditableParentMixin,
     ScopedFormMixin,
     ScopedListMixin,
     ScopedQuerysetMixin,
@@ -208,25 +209,12 @@ class CorridorPosterView(ScopedQuerysetMixin, DetailView):
         return context
 
 
-class PairCreateView(ScopedQuerysetMixin, FormView):
+class PairCreateView(EditableParentMixin, FormView):
     form_class = PairForm
     template_name = "exhibits/pair_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.corridor = get_object_or_404(
-            Corridor.objects.visible_to(request.user).select_related("unit__building"),
-            pk=kwargs["pk"],
-        )
-        if not scoping.can_edit(request.user, self.corridor):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["parent"] = self.corridor
-        return context
+    parent_model = Corridor
+    parent_attr = "corridor"
+    parent_related = ("unit__building",)
 
     def form_valid(self, form):
         services.pair_create(
@@ -334,17 +322,11 @@ class ExhibitDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
-class CorridorChildMixin(ScopedFormMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.corridor = get_object_or_404(
-            Corridor.objects.visible_to(request.user).select_related("unit__building__community"),
-            pk=kwargs["corridor_pk"],
-        )
-        if not scoping.can_edit(request.user, self.corridor):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+class CorridorChildMixin(EditableParentMixin, ScopedFormMixin):
+    parent_model = Corridor
+    parent_kwarg = "corridor_pk"
+    parent_attr = "corridor"
+    parent_related = ("unit__building__community",)
 
 
 class ExhibitCreateView(CorridorChildMixin, FormView):
