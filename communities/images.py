@@ -50,6 +50,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import patch_cache_control
@@ -485,6 +486,23 @@ def _delete_names(names: Iterable[str]) -> Exception | None:
             logger.exception("Could not delete stored photo file %s", name)
             first_error = first_error or error
     return first_error
+
+
+def files_of(name: str) -> list[str]:
+    """A stored photo's file and its thumbnails, by the naming ``store_photo`` uses."""
+    if not name:
+        return []
+    stem = name.rsplit(".", 1)[0]
+    return [name, *(f"{stem}_{size}.jpg" for size in thumb_sizes())]
+
+
+def delete_files_on_commit(names: Iterable[str]) -> None:
+    """Delete files once the transaction that removed their rows has committed.
+
+    If it rolls back, the rows stay and so do their files.
+    """
+    names = [name for name in names if name]
+    transaction.on_commit(lambda: _delete_names(names))
 
 
 def delete_stored(stored_photos: Iterable[StoredPhoto]) -> None:

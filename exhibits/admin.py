@@ -221,6 +221,13 @@ class BeforeAfterPairAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return _is_superuser(request.user) and super().has_delete_permission(request, obj)
 
+    def delete_model(self, request, obj):
+        services.pair_delete(pair=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for pair in queryset:
+            services.pair_delete(pair=pair, by=request.user)
+
     @admin.display(description=_("Before"))
     def before(self, pair):
         return _thumbnail(reverse("exhibits:pair_photo", args=[pair.pk, "before"]))
@@ -315,6 +322,13 @@ class ExhibitAdmin(PerRowActionMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting would erase the exhibit's history; the workflow retires it instead.
         return _is_superuser(request.user) and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.exhibit_delete(exhibit=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for exhibit in queryset:
+            services.exhibit_delete(exhibit=exhibit, by=request.user)
 
     def save_model(self, request, obj, form, change):
         if not change:

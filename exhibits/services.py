@@ -304,3 +304,28 @@ def exhibit_move(
         exhibit=exhibit, corridor=corridor, floor=floor, on_landing=on_landing, by=by, note=note
     )
     return exhibit
+
+
+# Deleting (superusers only): rows go, and their files once the deletion has committed
+
+
+@transaction.atomic
+def exhibit_delete(*, exhibit: Exhibit, by) -> None:
+    """Delete an exhibit with its history and photos; the photo files follow on commit."""
+    if not by.is_superuser:
+        raise PermissionDenied
+    names = []
+    for photo in ExhibitPhoto.objects.filter(exhibit=exhibit):
+        names += [*images.files_of(photo.image), photo.thumb_small, photo.thumb_large]
+    Exhibit.objects.filter(pk=exhibit.pk).delete()
+    images.delete_files_on_commit(set(names))
+
+
+@transaction.atomic
+def pair_delete(*, pair: BeforeAfterPair, by) -> None:
+    """Delete a before-and-after pair; its four photos' files follow on commit."""
+    if not by.is_superuser:
+        raise PermissionDenied
+    names = [*images.files_of(pair.before_image), *images.files_of(pair.after_image)]
+    BeforeAfterPair.objects.filter(pk=pair.pk).delete()
+    images.delete_files_on_commit(set(names))

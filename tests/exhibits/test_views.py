@@ -436,3 +436,42 @@ def test_exhibit_list_filters_by_building_kind_and_status(client, ew):
     assert "社区发展" in by_kind and ew.ea.exhibit.title not in by_kind
     assert "社区发展" not in by_status and ew.ea.exhibit.title not in by_status
     assert ew.eb.exhibit.title not in by_building + by_kind
+
+
+def test_admin_delete_exhibit_removes_its_files_after_commit(
+    client, ew, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(ew.superuser)
+    photo = ew.ea.photo
+    names = [photo.image, photo.thumb_small, photo.thumb_large]
+    url = reverse("admin:exhibits_exhibit_delete", args=[ew.ea.exhibit.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"post": "yes"})
+
+    from django.core.files.storage import default_storage
+
+    assert response.status_code == 302
+    assert not Exhibit.objects.filter(pk=ew.ea.exhibit.pk).exists()
+    assert not any(default_storage.exists(name) for name in names)
+    assert default_storage.exists(ew.eb.photo.image)  # the other exhibit's files stay
+
+
+def test_admin_delete_pair_removes_all_four_photos(
+    client, ew, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from communities import images
+
+    pair = ew.ea.pair
+    names = images.files_of(pair.before_image) + images.files_of(pair.after_image)
+    assert all(default_storage.exists(name) for name in names)
+    client.force_login(ew.superuser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:exhibits_beforeafterpair_delete", args=[pair.pk]), {"post": "yes"}
+        )
+
+    assert not any(default_storage.exists(name) for name in names)
