@@ -30,8 +30,6 @@ import datetime
 import logging
 import re
 import uuid
-import warnings
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -153,12 +151,8 @@ class DonationUploadForm(importing.RosterUploadForm):
     )
 
 
-class DonationFileError(Exception):
-    """The upload cannot be read as a donation list; ``messages`` say why, for the person."""
-
-    def __init__(self, *messages: str):
-        super().__init__(*messages)
-        self.messages = list(messages)
+class DonationFileError(importing.SheetFileError):
+    """The upload cannot be read as a donation list."""
 
 
 class DonationsInvalid(Exception):
@@ -394,10 +388,6 @@ class DonationRow:
     reversal: str = ""
 
 
-def _header_key(value) -> str:
-    return "".join(cell_text(value).split()).lower().replace("(", "（").replace(")", "）")
-
-
 HEADER_KEYS = (
     {column.header: column.key for column in DONATION_COLUMNS}
     | {column.key: column.key for column in DONATION_COLUMNS}
@@ -405,41 +395,14 @@ HEADER_KEYS = (
 )
 
 
-def _match_header(header) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    messages = []
-    for index, value in enumerate(header):
-        key = HEADER_KEYS.get(_header_key(value))
-        if key is None:
-            continue  # other columns (notes and the like) are ignored
-        if key in positions:
-            messages.append(
-                _("The column %(column)s appears twice in the first row.")
-                % {"column": DONATION_COLUMN[key].header}
-            )
-        positions[key] = index
-    missing = [
-        column.header
-        for column in DONATION_COLUMNS
-        if column.required and column.key not in positions
-    ]
-    if missing:
-        messages.insert(
-            0,
-            _("The first row must hold the column headers; missing: %(columns)s.")
-            % {"columns": "、".join(missing)},
-        )
-    if messages:
-        raise DonationFileError(*messages)
-    return positions
-
-
 RAW_KEYS = {"date", "amount"}
 
 
 def _read_sheet(sheet, max_rows: int) -> list[DonationRow]:
     rows = sheet.iter_rows(values_only=True)
-    positions = _match_header(next(rows, ()))
+    positions = importing.match_header(
+        next(rows, ()), columns=DONATION_COLUMNS, header_keys=HEADER_KEYS, error=DonationFileError
+    )
     width = max(positions.values()) + 1
     result = []
     # read-only sheets fill in missing rows, so the count matches Excel's row numbers
@@ -475,42 +438,12 @@ def read_donations(file: IO[bytes], *, max_rows: int | None = None) -> list[Dona
     """
     if max_rows is None:
         max_rows = min(settings.IMPORT_MAX_ROWS, MAX_ROWS)
-    not_xlsx = _(
-        "The file could not be read as an Excel .xlsx workbook. Save it from Excel as "
-        "“Excel Workbook (.xlsx)”, without a password, and upload it again."
+    return importing.read_workbook(
+        file,
+        lambda sheet: _read_sheet(sheet, max_rows),
+        error=DonationFileError,
+        sheet_name=DONATION_SHEET,
     )
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise DonationFileError(not_xlsx) from exc
-    if inflated > importing.MAX_INFLATION * settings.IMPORT_MAX_BYTES:
-        raise DonationFileError(not_xlsx)
-    file.seek(0)
-    try:
-        # openpyxl warns about parts it drops (data validation, default styles) from
-        # files other programs wrote; those parts do not matter for a list.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?$")
-            workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-            try:
-                if not workbook.worksheets:
-                    raise DonationFileError(not_xlsx)
-                if DONATION_SHEET in workbook.sheetnames:
-                    sheet = workbook[DONATION_SHEET]
-                else:
-                    sheet = workbook.worksheets[0]
-                return _read_sheet(sheet, max_rows)
-            finally:
-                workbook.close()
-    except DonationFileError:
-        raise
-    except Exception as exc:
-        # A damaged or foreign workbook makes openpyxl raise almost anything (KeyError,
-        # ValueError, XML parse errors...): for the person it is all "not a workbook".
-        logger.info("donation upload unreadable: %r", exc)
-        raise DonationFileError(not_xlsx) from exc
 
 
 # Checking the rows against the fund's records

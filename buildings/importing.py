@@ -115,12 +115,16 @@ PARTY_BY_TEXT = dict.fromkeys([YES, "yes", "y", "1", "true"], True) | dict.fromk
 TAG_SEPARATORS = re.compile(r"[、,，;；]")
 
 
-class RosterFileError(Exception):
-    """The upload cannot be read as a roster; ``messages`` say why, for the person."""
+class SheetFileError(Exception):
+    """An upload cannot be read as the expected spreadsheet; ``messages`` say why."""
 
     def __init__(self, *messages: str):
         super().__init__(*messages)
         self.messages = list(messages)
+
+
+class RosterFileError(SheetFileError):
+    """The upload cannot be read as a roster."""
 
 
 class RosterInvalid(Exception):
@@ -193,8 +197,9 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _header_key(value) -> str:
-    return "".join(cell_text(value).split()).lower()
+def header_key(value) -> str:
+    """A header cell as compared: no spaces, lower case, full-width parentheses."""
+    return "".join(cell_text(value).split()).lower().replace("(", "（").replace(")", "）")
 
 
 HEADER_KEYS = {column.header: column.key for column in COLUMNS} | {
@@ -202,21 +207,23 @@ HEADER_KEYS = {column.header: column.key for column in COLUMNS} | {
 }
 
 
-def _match_header(header) -> dict[str, int]:
+def match_header(header, *, columns, header_keys, error=SheetFileError) -> dict[str, int]:
+    """Where each known column stands in the header row; ``error`` lists what is wrong."""
+    by_key = {column.key: column for column in columns}
     positions: dict[str, int] = {}
     messages = []
     for index, value in enumerate(header):
-        key = HEADER_KEYS.get(_header_key(value))
+        key = header_keys.get(header_key(value))
         if key is None:
             continue  # other columns (notes and the like) are ignored
         if key in positions:
             messages.append(
                 _("The column %(column)s appears twice in the first row.")
-                % {"column": COLUMN_BY_KEY[key].header}
+                % {"column": by_key[key].header}
             )
         positions[key] = index
     missing = [
-        column.header for column in COLUMNS if column.required and column.key not in positions
+        column.header for column in columns if column.required and column.key not in positions
     ]
     if missing:
         messages.insert(
@@ -225,13 +232,15 @@ def _match_header(header) -> dict[str, int]:
             % {"columns": "、".join(missing)},
         )
     if messages:
-        raise RosterFileError(*messages)
+        raise error(*messages)
     return positions
 
 
 def _read_sheet(sheet, max_rows: int) -> list[RosterRow]:
     rows = sheet.iter_rows(values_only=True)
-    positions = _match_header(next(rows, ()))
+    positions = match_header(
+        next(rows, ()), columns=COLUMNS, header_keys=HEADER_KEYS, error=RosterFileError
+    )
     width = max(positions.values()) + 1
     result = []
     # read-only sheets fill in missing rows, so the count matches Excel's row numbers
@@ -251,9 +260,10 @@ def _read_sheet(sheet, max_rows: int) -> list[RosterRow]:
     return result
 
 
-def read_roster(file: IO[bytes], *, max_rows: int | None = None) -> list[RosterRow]:
-    """The rows of the first sheet of an .xlsx file; RosterFileError when it cannot be read."""
-    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
+def read_workbook(file: IO[bytes], read_sheet, *, error=SheetFileError, sheet_name=None):
+    """``read_sheet`` applied to one sheet of an .xlsx upload (``sheet_name`` if the
+    workbook has it, else the first); ``error`` with a clear message when the file is no
+    readable workbook, or inflates to far more than the upload limit (a zip bomb)."""
     not_xlsx = _(
         "The file could not be read as an Excel .xlsx workbook. Save it from Excel as "
         "“Excel Workbook (.xlsx)”, without a password, and upload it again."
@@ -263,29 +273,37 @@ def read_roster(file: IO[bytes], *, max_rows: int | None = None) -> list[RosterR
         with zipfile.ZipFile(file) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise RosterFileError(not_xlsx) from exc
+        raise error(not_xlsx) from exc
     if inflated > MAX_INFLATION * settings.IMPORT_MAX_BYTES:
-        raise RosterFileError(not_xlsx)
+        raise error(not_xlsx)
     file.seek(0)
     try:
         # openpyxl warns about parts it drops (data validation, default styles) from
-        # files other programs wrote; those parts do not matter for a roster.
+        # files other programs wrote; those parts do not matter here.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?$")
             workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
             try:
                 if not workbook.worksheets:
-                    raise RosterFileError(not_xlsx)
-                return _read_sheet(workbook.worksheets[0], max_rows)
+                    raise error(not_xlsx)
+                if sheet_name in workbook.sheetnames:
+                    return read_sheet(workbook[sheet_name])
+                return read_sheet(workbook.worksheets[0])
             finally:
                 workbook.close()
-    except RosterFileError:
+    except SheetFileError:
         raise
     except Exception as exc:
         # A damaged or foreign workbook makes openpyxl raise almost anything (KeyError,
         # ValueError, XML parse errors...): for the person it is all "not a workbook".
-        logger.info("roster upload unreadable: %r", exc)
-        raise RosterFileError(not_xlsx) from exc
+        logger.info("spreadsheet upload unreadable: %r", exc)
+        raise error(not_xlsx) from exc
+
+
+def read_roster(file: IO[bytes], *, max_rows: int | None = None) -> list[RosterRow]:
+    """The rows of the first sheet of an .xlsx file; RosterFileError when it cannot be read."""
+    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
+    return read_workbook(file, lambda sheet: _read_sheet(sheet, max_rows), error=RosterFileError)
 
 
 # Checking the rows against the records
