@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from buildings import roster_services
+from buildings.forms import bound_birth_year
 from buildings.models import (
     Building,
     Donation,
@@ -116,8 +117,14 @@ class ResidentAdmin(ScopedAdmin):
     search_fields = ("name", "household__room", "household__unit__building__compound")
     autocomplete_fields = ("household",)
     filter_horizontal = ("tags",)
-    fields = ("household", "name", "phone", "is_party_member", "tags")
+    fields = ("household", "name", "phone", "is_party_member", "birth_year", "tags")
     readonly_fields = ("masked_phone",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "birth_year" and field is not None:
+            bound_birth_year(field)
+        return field
 
     def get_list_display(self, request):
         user = request.user
@@ -129,7 +136,7 @@ class ResidentAdmin(ScopedAdmin):
                 return obj.phone
             return obj.masked_phone
 
-        return ("name", "household", phone, "is_party_member", "community")
+        return ("name", "household", phone, "is_party_member", "birth_year", "community")
 
     def get_fields(self, request, obj=None):
         community_id = obj.household.unit.building.community_id if obj is not None else None

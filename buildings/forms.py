@@ -5,6 +5,8 @@ outside it fails as "not a valid choice", and the save re-checks scope.
 """
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building, Household, Resident, ResidentTag, Unit
@@ -97,15 +99,34 @@ class HouseholdForm(ScopedModelForm):
         return room
 
 
+#: The earliest year of birth a resident may have; the latest is the current year.
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def bound_birth_year(field: forms.IntegerField) -> forms.IntegerField:
+    """Limit a year-of-birth form field to 1900 .. the current year (the model accepts
+    years up to 2100: a person is born by this year at the latest)."""
+    latest = timezone.localdate().year
+    field.min_value, field.max_value = EARLIEST_BIRTH_YEAR, latest
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+    ] + [MinValueValidator(EARLIEST_BIRTH_YEAR), MaxValueValidator(latest)]
+    field.widget.attrs.update(
+        {"min": EARLIEST_BIRTH_YEAR, "max": latest, "step": 1, "inputmode": "numeric"}
+    )
+    return field
+
+
 class ResidentForm(ScopedModelForm):
     class Meta:
         model = Resident
-        fields = ["name", "phone", "is_party_member", "tags"]
+        fields = ["name", "phone", "is_party_member", "birth_year", "tags"]
         widgets = {"tags": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = ResidentTag.objects.all()
+        bound_birth_year(self.fields["birth_year"])
 
     def clean_phone(self):
         return self.cleaned_data["phone"].replace(" ", "")

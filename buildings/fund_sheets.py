@@ -166,7 +166,7 @@ class DonationsInvalid(Exception):
 # Writing
 
 
-def _cell(sheet, value, *, money: bool = False) -> WriteOnlyCell:
+def value_cell(sheet, value, *, money: bool = False) -> WriteOnlyCell:
     if isinstance(value, str):
         return text_cell(sheet, value)
     cell = WriteOnlyCell(sheet, value=value)
@@ -194,11 +194,14 @@ def _sheet(workbook, title: str, headers) -> object:
 
 def _append(sheet, values, money_columns=()) -> None:
     sheet.append(
-        [_cell(sheet, value, money=index in money_columns) for index, value in enumerate(values)]
+        [
+            value_cell(sheet, value, money=index in money_columns)
+            for index, value in enumerate(values)
+        ]
     )
 
 
-def _save(workbook) -> bytes:
+def workbook_bytes(workbook) -> bytes:
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -306,7 +309,7 @@ def export_fund(fund: Fund, *, user) -> bytes:
         ("每户份额", fund.quota),
     ]:
         _append(sheet, [label, value], money_columns={1})
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def _ledger_sum(model, **filters):
@@ -366,7 +369,7 @@ def export_community_funds(community, *, user) -> bytes:
             OPEN if fund.is_open else CLOSED,
         ]
         _append(sheet, values, money_columns={3, 4, 5, 6, 7, 8})
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 # Reading the donation list

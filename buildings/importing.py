@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import uuid
 import warnings
 import zipfile
@@ -44,6 +45,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from buildings.forms import EARLIEST_BIRTH_YEAR
 from buildings.models import Building, Household, Resident, ResidentTag, Unit
 from communities import scoping
 
@@ -72,6 +74,8 @@ class Column:
     width: int
     required: bool
     description: str
+    # Other headers that name the column (compared as ``header_key`` compares them).
+    aliases: tuple[str, ...] = ()
 
 
 COLUMNS = (
@@ -96,6 +100,14 @@ COLUMNS = (
     Column("phone", "电话", 16, False, gettext_lazy("mobile or landline number")),
     Column("party", "党员", 8, False, gettext_lazy("是 or 否 (empty means 否)")),
     Column("tags", "标签", 30, False, gettext_lazy("tag names separated by 、 or a comma")),
+    Column(
+        "birth_year",
+        "出生年份",
+        10,
+        False,
+        gettext_lazy("year of birth, e.g. 1948 (or empty)"),
+        aliases=("出生年", "year of birth", "birth year"),
+    ),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 
@@ -182,6 +194,7 @@ class RosterRow:
     phone: str | None = None
     party: str | None = None
     tags: str | None = None
+    birth_year: str | None = None
 
 
 def cell_text(value) -> str:
@@ -202,9 +215,11 @@ def header_key(value) -> str:
     return "".join(cell_text(value).split()).lower().replace("(", "（").replace(")", "）")
 
 
-HEADER_KEYS = {column.header: column.key for column in COLUMNS} | {
-    column.key: column.key for column in COLUMNS
-}
+HEADER_KEYS = (
+    {column.header: column.key for column in COLUMNS}
+    | {column.key: column.key for column in COLUMNS}
+    | {header_key(alias): column.key for column in COLUMNS for alias in column.aliases}
+)
 
 
 def match_header(header, *, columns, header_keys, error=SheetFileError) -> dict[str, int]:
@@ -391,6 +406,9 @@ class _Checked:
     phone: str | None
     party: bool | None
     tag_ids: frozenset[int] | None
+    # Whether the file has a year-of-birth column; when it has, the year (None: empty).
+    birth_year_given: bool = False
+    birth_year: int | None = None
 
 
 @dataclass
@@ -430,6 +448,10 @@ def _field_errors(model, name: str, value, header: str) -> list[str]:
 
 def _tags_text(tag_ids, tag_names) -> str:
     return "、".join(sorted(tag_names[tag_id] for tag_id in tag_ids))
+
+
+def _year_text(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _party_text(value: bool) -> str:
@@ -554,9 +576,35 @@ def _check_values(row, tag_by_name, reasons):
                 % {"column": "标签", "tags": "、".join(unknown)}
             )
         tag_ids = frozenset(tag_by_name[name].pk for name in names if name in tag_by_name)
+    birth_year_given = row.birth_year is not None
+    birth_year = _check_birth_year(row.birth_year, reasons) if birth_year_given else None
     if not row.name and (phone or party or tag_ids):
         reasons.append(_("a row without a name may not give a phone, Party membership or tags"))
-    return occupancy, phone, party, tag_ids
+    if not row.name and birth_year:
+        reasons.append(_("a row without a name may not give a year of birth"))
+    return occupancy, phone, party, tag_ids, birth_year_given, birth_year
+
+
+def _check_birth_year(text: str, reasons: list[str]) -> int | None:
+    """The year in ``text`` ("1948", "1948年", full-width "１９４８"), None for an empty cell;
+    a reason when it is no year from 1900 to the current year."""
+    text = _strip_suffix(unicodedata.normalize("NFKC", text).strip(), "年")
+    if not text:
+        return None
+    latest = timezone.localdate().year
+    if len(text) == 4 and text.isascii() and text.isdigit():
+        year = int(text)
+        if EARLIEST_BIRTH_YEAR <= year <= latest:
+            return year
+    reasons.append(
+        _("%(column)s: enter a year from %(first)d to %(last)d")
+        % {
+            "column": COLUMN_BY_KEY["birth_year"].header,
+            "first": EARLIEST_BIRTH_YEAR,
+            "last": latest,
+        }
+    )
+    return None
 
 
 def _plan_changes(plan, checked, errors, tag_names) -> None:
@@ -650,21 +698,18 @@ def _plan_changes(plan, checked, errors, tag_names) -> None:
                 name=item.name,
                 phone=item.phone or "",
                 is_party_member=bool(item.party),
+                birth_year=item.birth_year,
             )
             tag_ids = item.tag_ids or frozenset()
             plan.new_residents.append(NewResident(resident, tag_ids))
-            plan.changes.append(
-                Change(
-                    number,
-                    _("new resident"),
-                    subject,
-                    [
-                        (_("phone"), "", resident.phone),
-                        (_("Party member"), "", _party_text(resident.is_party_member)),
-                        (_("tags"), "", _tags_text(tag_ids, tag_names)),
-                    ],
-                )
-            )
+            details = [
+                (_("phone"), "", resident.phone),
+                (_("Party member"), "", _party_text(resident.is_party_member)),
+                (_("tags"), "", _tags_text(tag_ids, tag_names)),
+            ]
+            if item.birth_year_given:
+                details.append((_("year of birth"), "", _year_text(resident.birth_year)))
+            plan.changes.append(Change(number, _("new resident"), subject, details))
             changed_rows.add(number)
             continue
         resident = matches[0]
@@ -677,6 +722,15 @@ def _plan_changes(plan, checked, errors, tag_names) -> None:
                 (_("Party member"), _party_text(resident.is_party_member), _party_text(item.party))
             )
             resident.is_party_member = item.party
+        if item.birth_year_given and item.birth_year != resident.birth_year:
+            details.append(
+                (
+                    _("year of birth"),
+                    _year_text(resident.birth_year),
+                    _year_text(item.birth_year),
+                )
+            )
+            resident.birth_year = item.birth_year
         new_tags = None
         old_tags = frozenset(current_tags.get(resident.pk, ()))
         if item.tag_ids is not None and item.tag_ids != old_tags:
@@ -759,12 +813,12 @@ def roster_values(*, community, user):
         ]
         people = list(household.residents.all())
         if not people:
-            yield [*place, "", "", NO, ""]
+            yield [*place, "", "", NO, "", None]
         for resident in people:
             phone = resident.phone if show_phone else resident.masked_phone
             tags = "、".join(sorted(tag.name for tag in resident.tags.all()))
             party = YES if resident.is_party_member else NO
-            yield [*place, resident.name, phone, party, tags]
+            yield [*place, resident.name, phone, party, tags, resident.birth_year]
 
 
 # Cells beginning with these would become formulas in a spreadsheet program.

@@ -69,7 +69,9 @@ def roster_import_apply(*, community, plan_or_rows, by) -> importing.RosterPlan:
         resident.clean_fields(exclude=["household"])
         resident.updated_at = now
     Resident.objects.bulk_update(
-        changed_residents, ["phone", "is_party_member", "updated_at"], batch_size=BATCH_SIZE
+        changed_residents,
+        ["phone", "is_party_member", "birth_year", "updated_at"],
+        batch_size=BATCH_SIZE,
     )
 
     through = Resident.tags.through

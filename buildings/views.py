@@ -58,6 +58,7 @@ from buildings.models import (
     Unit,
 )
 from communities import images, scoping
+from communities.forms import add_service_errors
 from communities.mixins import (
     CanEditMixin,
     EditableParentMixin,
@@ -823,20 +824,11 @@ class LedgerCreateMixin(FundEditMixin):
             if duplicate:
                 form.add_error("receipt_no", forms_funds.duplicate_receipt_message())
             elif isinstance(error, ValidationError):
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 raise
             return self.form_invalid(form)
         return self._done(created)
-
-
-def _add_service_errors(form, error: ValidationError):
-    """A service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class DonationCreateView(LedgerCreateMixin, FormView):
@@ -1200,7 +1192,7 @@ class RosterCreateView(LoginRequiredMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Roster created. Now plan its turns."))
         return redirect(roster)
@@ -1248,7 +1240,7 @@ class RosterDetailView(ScopedQuerysetMixin, DetailView):
                         roster=roster, weeks=form.cleaned_data["weeks"], by=user
                     )
                 except ValidationError as error:
-                    _add_service_errors(form, error)
+                    add_service_errors(form, error)
                 else:
                     if count:
                         messages.success(request, _("%(count)d turns planned.") % {"count": count})
@@ -1268,7 +1260,7 @@ class RosterDetailView(ScopedQuerysetMixin, DetailView):
                         by=user,
                     )
                 except ValidationError as error:
-                    _add_service_errors(form, error)
+                    add_service_errors(form, error)
                 else:
                     messages.success(
                         request,
@@ -1376,7 +1368,7 @@ class RosterOrderView(RosterEditMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -1465,7 +1457,7 @@ class ShiftSwapView(LoginRequiredMixin, FormView):
                 shift=self.shift, other=other, by=self.request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -6,6 +6,7 @@ app_name = "communities"
 
 urlpatterns = [
     path("<int:pk>/edit/", views.CommunityUpdateView.as_view(), name="community_update"),
+    path("<int:pk>/leading-group/", views.LeadingGroupView.as_view(), name="leading_group"),
     path(
         "<int:community_pk>/sections/new/", views.SectionCreateView.as_view(), name="section_create"
     ),

@@ -24,6 +24,18 @@ Duty rosters are found by their unit too: a unit that has a roster is left alone
 created, exempted, generated, marked and swapped through the roster services, with its dates
 counted from today (``timezone.localdate()``), so a fresh demo always has turns that ended
 (done, missed, overdue), one in progress and turns to come.
+
+Listening and guidance (``load_engagement``) follows the report: 清福社区's pilot campaign
+《致辖区居民的一封信》 (1,800 letters), its symposiums, suggestions from every channel in every
+status, and the poll that 书画展 won, counted per building and closed; the officials' guidance
+visits, named and titled as the report gives them, with problems closed out or still open;
+and the theme rules that give 花园社区 plaques and calligraphy and 建福社区 self-reliance and
+market information from their residents' tags. Campaigns and theme rules are found by name
+and brought back; suggestions, symposiums, polls and visits are found by their natural keys
+and created, through the engagement services, only when missing -- with their answers,
+ballots and close-outs -- so a second run adds nothing. Generated residents get a year of
+birth that fits their tags (or none), drawn from a generator of their own so that no other
+drawn value changed when the years were added.
 """
 
 from __future__ import annotations
@@ -36,7 +48,7 @@ import random
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -66,6 +78,17 @@ from buildings.models import (
 )
 from communities import images
 from communities.models import Community, District, Membership, Section, User
+from engagement import services as engagement_services
+from engagement.models import (
+    Campaign,
+    Channel,
+    GuidanceProblem,
+    GuidanceVisit,
+    Poll,
+    Suggestion,
+    Symposium,
+    ThemeRule,
+)
 from exhibits import services as exhibit_services
 from exhibits.models import BeforeAfterPair, Corridor, Exhibit, ExhibitPhoto
 
@@ -213,6 +236,17 @@ TAG_CHANCES = {
     "huayuan": ((TAG_RETIRED_CADRE, 0.65), (TAG_SENIOR_UNIVERSITY, 0.20)),
     "jianfu": ((TAG_LAID_OFF, 0.60), (TAG_SENIOR_UNIVERSITY, 0.05)),
 }
+# Years of birth, by the first tag a resident has in this order (else the last range): the
+# retired cadres and Party veterans are old, the laid-off workers in their fifties and sixties.
+BIRTH_YEARS = (
+    (TAG_PARTY_VETERAN, (1935, 1958)),
+    (TAG_RETIRED_CADRE, (1936, 1962)),
+    (TAG_SENIOR_UNIVERSITY, (1940, 1963)),
+    (TAG_LAID_OFF, (1956, 1976)),
+    (None, (1945, 2004)),
+)
+# Share of residents whose year of birth the community does not know.
+BIRTH_YEAR_UNKNOWN_CHANCE = 0.12
 PARTY_MEMBER_CHANCE = 0.12
 PARTY_VETERAN_CHANCE = 0.45
 PHONE_CHANCE = 0.8
@@ -302,6 +336,34 @@ DEMO_USERS = (
         Membership.GroupPosition.DEPUTY,
         "社区居委会委员",
     ),
+    # The cadres of the two committees who guide the other section of each community.
+    DemoUser(
+        "cadre-qingfu-1",
+        "马建新",
+        Membership.Role.CADRE,
+        "qingfu",
+        "清福一区片",
+        Membership.GroupPosition.MEMBER,
+        "社区居委会委员",
+    ),
+    DemoUser(
+        "cadre-huayuan-2",
+        "钱玉洁",
+        Membership.Role.CADRE,
+        "huayuan",
+        "花园二区片",
+        Membership.GroupPosition.MEMBER,
+        "社区居委会委员",
+    ),
+    DemoUser(
+        "cadre-jianfu-2",
+        "黄立军",
+        Membership.Role.CADRE,
+        "jianfu",
+        "建福二区片",
+        Membership.GroupPosition.MEMBER,
+        "社区居委会委员",
+    ),
     DemoUser(
         "head-qingfu-15",
         "刘铁华",
@@ -319,6 +381,24 @@ DEMO_USERS = (
         group_position=Membership.GroupPosition.MEMBER,
         title="楼院长",
         heads=("清福一区", "4"),
+    ),
+    DemoUser(
+        "head-huayuan-2",
+        "蒋国栋",
+        Membership.Role.HEAD,
+        "huayuan",
+        group_position=Membership.GroupPosition.MEMBER,
+        title="楼院长",
+        heads=("农行小区", "2"),
+    ),
+    DemoUser(
+        "head-jianfu-1",
+        "郑永刚",
+        Membership.Role.HEAD,
+        "jianfu",
+        group_position=Membership.GroupPosition.MEMBER,
+        title="楼院长",
+        heads=("建福宿舍", "1"),
     ),
     DemoUser("staff", "郑晓燕", None, is_superuser=True),
 )
@@ -362,6 +442,10 @@ class DemoContext:
     rosters: dict[tuple[str, str, str, int], DutyRoster] = field(default_factory=dict)
     rosters_created: int = 0
     roster_summary: str = ""
+    campaigns: dict[tuple[str, str], Campaign] = field(default_factory=dict)
+    suggestions_created: int = 0
+    visits_created: int = 0
+    engagement_summary: str = ""
 
 
 @transaction.atomic
@@ -383,6 +467,7 @@ def load_demo(*, password: str, stdout=None) -> DemoContext:
         load_exhibits(ctx)
         load_funds(ctx)
         load_rosters(ctx)
+        load_engagement(ctx)
         if stdout is not None:
             stdout.write(
                 f"{ctx.district}: {len(ctx.communities)} communities, "
@@ -393,6 +478,7 @@ def load_demo(*, password: str, stdout=None) -> DemoContext:
             stdout.write(ctx.exhibit_summary)
             stdout.write(ctx.fund_summary)
             stdout.write(ctx.roster_summary)
+            stdout.write(ctx.engagement_summary)
     except BaseException:
         _delete_files(ctx.stored_files)
         raise
@@ -454,6 +540,7 @@ class _PlannedResident:
     phone: str = ""
     is_party_member: bool = False
     tags: tuple[str, ...] = ()
+    birth_year: int | None = None
 
 
 @dataclass
@@ -492,8 +579,23 @@ def _plan_households() -> list[_PlannedHousehold]:
                     residents += _draw_residents(
                         rng, spec.community, occupancy, len(residents), phones
                     )
+                    for resident in residents:
+                        resident.birth_year = _draw_birth_year(unit_key, room, resident)
                     plan.append(_PlannedHousehold(unit_key, room, occupancy, residents))
     return plan
+
+
+def _draw_birth_year(unit_key: tuple, room: str, resident: _PlannedResident) -> int | None:
+    """A year of birth that fits the resident's tags, or None (not known).
+
+    Drawn from the resident's own generator, so the years were added to the demo without
+    changing any other drawn value (names, rooms, phones, occupancy).
+    """
+    rng = random.Random(f"{DEMO_SEED}:birth:{':'.join(map(str, unit_key))}:{room}:{resident.name}")
+    if rng.random() < BIRTH_YEAR_UNKNOWN_CHANCE:
+        return None
+    first, last = next(years for tag, years in BIRTH_YEARS if tag is None or tag in resident.tags)
+    return rng.randint(first, last)
 
 
 def _draw_occupancy(rng: random.Random, floor: int, *, has_named: bool) -> str:
@@ -584,19 +686,22 @@ def load_households(ctx: DemoContext) -> None:
                         name=person.name,
                         phone=person.phone,
                         is_party_member=person.is_party_member,
+                        birth_year=person.birth_year,
                     )
                 )
-            elif (resident.phone, resident.is_party_member) != (
+            elif (resident.phone, resident.is_party_member, resident.birth_year) != (
                 person.phone,
                 person.is_party_member,
+                person.birth_year,
             ):
                 resident.phone = person.phone
                 resident.is_party_member = person.is_party_member
+                resident.birth_year = person.birth_year
                 resident.updated_at = now
                 to_update.append(resident)
     Resident.objects.bulk_create(to_create, batch_size=500)
     Resident.objects.bulk_update(
-        to_update, ["phone", "is_party_member", "updated_at"], batch_size=500
+        to_update, ["phone", "is_party_member", "birth_year", "updated_at"], batch_size=500
     )
 
     resident_ids = {}
@@ -1957,6 +2062,662 @@ def _roster_summary(ctx: DemoContext) -> str:
         f"missed {counts['missed']}, overdue {counts['overdue']}, to do {counts['to_do']}), "
         f"exemptions: {exemptions}, swapped pairs: {counts['swapped'] // 2}; "
         f"{ctx.rosters_created} rosters created this run."
+    )
+
+
+# --- Listening to residents and guiding the work ----------------------------------------------
+
+SS = Suggestion.Status
+CH = Channel
+PILOT_CAMPAIGN = "致辖区居民的一封信"
+PILOT_POLL = "居民最喜欢哪种楼道文化活动？"
+
+
+@dataclass(frozen=True)
+class SymposiumSpec:
+    key: str
+    title: str
+    held_on: date
+    place: str
+    attendees: int
+    notes: str
+
+
+@dataclass(frozen=True)
+class SuggestionSpec:
+    channel: str
+    received_on: date
+    content: str
+    status: str = SS.NEW
+    reply: str = ""
+    answered_on: date | None = None
+    symposium: str = ""  # SymposiumSpec.key
+    resident: str = ""  # a demo resident of the community, by name
+    building: tuple[str, str] | None = None  # (compound, number)
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    community: str
+    title: str
+    letters_sent: int
+    starts_on: date
+    ends_on: date
+    channels: tuple[str, ...]
+    description: str
+    symposiums: tuple[SymposiumSpec, ...]
+    suggestions: tuple[SuggestionSpec, ...]
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    community: str
+    question: str
+    opens_on: date
+    closes_on: date | None
+    options: tuple[str, ...]
+    # Ballots counted in per building ((compound, number); None: not attributed to a
+    # building), one count per option, in the options' order.
+    ballots: tuple[tuple[tuple[str, str] | None, tuple[int, ...]], ...]
+    campaign: str = ""  # the title of a campaign of the same community
+
+
+ANSWERED_ON = date(2026, 2, 12)
+SYMPOSIUM_NOTES = (
+    "社区党总支召开座谈会多方研讨，结合辖区实际，确定开展创建楼道文化活动，"
+    "充分利用有限的社区条件，为居民营造良好的文化氛围。"
+)
+
+CAMPAIGNS = (
+    CampaignSpec(
+        "qingfu",
+        PILOT_CAMPAIGN,
+        letters_sent=1800,
+        starts_on=date(2026, 1, 10),
+        ends_on=date(2026, 2, 10),
+        channels=(CH.LETTER, CH.BOX, CH.PHONE, CH.SYMPOSIUM),
+        description=(
+            "以清福社区党总支为试点，在辖区居民中开展广泛调研，向社区居民发放《致辖区居民的"
+            "一封信》1800余封，并设立专门的意见箱和公开电话，向全体居民征求丰富精神文化生活的"
+            "好的活动和形式。"
+        ),
+        symposiums=(
+            SymposiumSpec(
+                "veterans",
+                "老党员、老年大学学员座谈会",
+                date(2026, 1, 20),
+                "清福社区党员活动室",
+                26,
+                SYMPOSIUM_NOTES,
+            ),
+            SymposiumSpec(
+                "heads",
+                "楼院长、居民代表座谈会",
+                date(2026, 2, 3),
+                "清福社区服务站会议室",
+                18,
+                "“两委”干部包片指导，各楼院长具体协调，研讨各楼院创建楼道文化的办法。",
+            ),
+        ),
+        suggestions=(
+            SuggestionSpec(
+                CH.LETTER,
+                date(2026, 1, 12),
+                "建议在楼道里办书画展，让老年大学学员的书画作品上墙",
+                SS.ADOPTED,
+                "已采纳：经座谈会研讨和居民投票，书画展的形式最受居民喜欢，社区以书画展为主题"
+                "创建楼道文化。",
+                resident="米丽芳",
+                building=("清福一区", "4"),
+            ),
+            SuggestionSpec(
+                CH.LETTER,
+                date(2026, 1, 13),
+                "希望楼道里有宣传党的方针政策的内容，贴近百姓、贴近生活",
+                SS.ADOPTED,
+                "已采纳：单元入口设置镜匾，用居民喜闻乐见的形式宣传党的方针政策。",
+            ),
+            SuggestionSpec(
+                CH.LETTER,
+                date(2026, 1, 16),
+                "建议允许在楼道里张贴小商品广告",
+                SS.DECLINED,
+                "楼道是文化阵地，不张贴商业广告；便民信息在社区公告栏集中发布。",
+            ),
+            SuggestionSpec(
+                CH.LETTER, date(2026, 1, 18), "希望社区组织居民学习书法、绘画", SS.CONSIDERED
+            ),
+            SuggestionSpec(
+                CH.BOX,
+                date(2026, 1, 14),
+                "楼道里堆放的杂物太多，建议先清理再布展",
+                SS.ADOPTED,
+                "已采纳：各楼院长组织居民清理楼道杂物，建立健全楼道管理组织。",
+                building=("清福二区", "15"),
+            ),
+            SuggestionSpec(
+                CH.BOX, date(2026, 1, 21), "希望在楼道里摆放居民自己养的花卉", SS.CONSIDERED
+            ),
+            SuggestionSpec(
+                CH.BOX,
+                date(2026, 1, 27),
+                "建议楼道安装声控灯",
+                building=("清福二区", "16"),
+            ),
+            SuggestionSpec(
+                CH.PHONE,
+                date(2026, 1, 15),
+                "建议每户出一点钱，修建一个健身场所",
+                SS.ADOPTED,
+                "已采纳：清福二区15号楼6单元在社区党员刘铁华的带领下，每户拿出300元，"
+                "修建社区健身场所“楼馨园”。",
+                resident="刘铁华",
+                building=("清福二区", "15"),
+            ),
+            SuggestionSpec(
+                CH.PHONE,
+                date(2026, 1, 22),
+                "楼道文化活动能否安排在周末，方便上班的居民参加",
+                SS.CONSIDERED,
+            ),
+            SuggestionSpec(
+                CH.PHONE,
+                date(2026, 2, 2),
+                "希望在楼道里安装音箱播放音乐",
+                SS.DECLINED,
+                "为不影响居民休息，楼道内不播放音乐；欢迎参加社区组织的文艺活动。",
+            ),
+            SuggestionSpec(
+                CH.SYMPOSIUM,
+                date(2026, 1, 20),
+                "以书画展为主要形式，老年大学的学员可以提供书画作品",
+                SS.ADOPTED,
+                "已采纳：老年大学学员拿起画笔，共绘美好生活，共写社区发展，"
+                "社区党组织把他们的书画作品装裱起来在楼道展出。",
+                symposium="veterans",
+            ),
+            SuggestionSpec(
+                CH.SYMPOSIUM,
+                date(2026, 1, 20),
+                "由老党员带头，动员每户为粉刷楼道出钱出力",
+                SS.ADOPTED,
+                "已采纳：清福一区4号楼9单元的支部老党员米丽芳和社区党员王治普先动员每户"
+                "为粉刷楼道出钱出力。",
+                symposium="veterans",
+                resident="王治普",
+                building=("清福一区", "4"),
+            ),
+            SuggestionSpec(
+                CH.SYMPOSIUM,
+                date(2026, 1, 20),
+                "展出的作品要注明作者和创作时间",
+                SS.CONSIDERED,
+                symposium="veterans",
+            ),
+            SuggestionSpec(
+                CH.SYMPOSIUM,
+                date(2026, 2, 3),
+                "建立楼道管理组织，制定每户轮流管理和维护楼道的值班表",
+                SS.ADOPTED,
+                "已采纳：各单元建立楼道管理组织，制定每户轮流值班表。",
+                symposium="heads",
+                building=("清福二区", "15"),
+            ),
+            SuggestionSpec(
+                CH.SYMPOSIUM,
+                date(2026, 2, 3),
+                "用绿竹、装饰花和彩灯把楼道装扮一新",
+                SS.ADOPTED,
+                "已采纳：清福一区4号楼9单元创建绿色楼道，每户收钱570元，"
+                "买来装饰用的绿竹、装饰花和彩灯。",
+                symposium="heads",
+                building=("清福一区", "4"),
+            ),
+            SuggestionSpec(
+                CH.SYMPOSIUM, date(2026, 2, 3), "在楼道里设置居民留言板", symposium="heads"
+            ),
+            SuggestionSpec(
+                CH.IN_PERSON, date(2026, 1, 19), "建议评选文明楼道，给予表彰", SS.CONSIDERED
+            ),
+            SuggestionSpec(CH.IN_PERSON, date(2026, 2, 5), "希望社区组织书法培训班"),
+            SuggestionSpec(
+                CH.ONLINE,
+                date(2026, 1, 26),
+                "建议在网上展示楼道文化作品的照片",
+                SS.ADOPTED,
+                "已采纳：审核通过的楼道作品在公开页面展示，扫描楼道里的二维码即可查看。",
+            ),
+            SuggestionSpec(
+                CH.ONLINE,
+                date(2026, 2, 6),
+                "建议把楼道改成停放自行车的地方",
+                SS.DECLINED,
+                "楼道是消防通道，不能停放车辆；社区将另行规划停车位置。",
+            ),
+            SuggestionSpec(CH.ONLINE, date(2026, 2, 8), "楼道里的作品能否定期更换"),
+        ),
+    ),
+)
+
+POLLS = (
+    PollSpec(
+        "qingfu",
+        PILOT_POLL,
+        opens_on=date(2026, 1, 25),
+        closes_on=date(2026, 2, 10),
+        options=("书画展", "摄影展", "文艺演出", "健身活动"),
+        ballots=(
+            (("清福二区", "15"), (62, 18, 25, 30)),
+            (("清福二区", "16"), (21, 7, 9, 6)),
+            (("清福一区", "4"), (88, 20, 31, 15)),
+            (("清福一区", "5"), (19, 8, 6, 5)),
+            (None, (45, 12, 20, 9)),  # the suggestion box at the service station
+        ),
+        campaign=PILOT_CAMPAIGN,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    description: str
+    due_on: date | None = None
+    # A closed-out problem: who fixed it, when and how; empty: still open.
+    fixed_by: str = ""
+    fixed_on: date | None = None
+    resolution: str = ""
+
+
+@dataclass(frozen=True)
+class VisitSpec:
+    community: str
+    visited_on: date
+    visitors: tuple[tuple[str, str], ...]  # (name, title) as the report gives them
+    purpose: str
+    notes: str
+    problems: tuple[ProblemSpec, ...] = ()
+
+
+# The officials the report names, with their titles in its words.
+CAO_YANBAI = ("曹岩柏", "市精神文明办主任")
+FENG_HONG = ("冯红", "市精神文明办主任")
+WANG_YI = ("王毅", "区委常委、组织部长")
+GUAN_LI = ("关丽", "宣传部部长")
+ZHAO_ZHANPENG = ("赵占鹏", "副区长")
+ZHAO_JUN = ("赵军", "区民政局局长")
+LI_GANG = ("李刚", "区精神文明办主任")
+LU_XIAOPING = ("卢晓萍", "区计生局局长")
+SUN_XIAOMEI = ("孙晓梅", "区文体局副局长")
+REPORT_OFFICIALS = (
+    CAO_YANBAI,
+    FENG_HONG,
+    WANG_YI,
+    GUAN_LI,
+    ZHAO_ZHANPENG,
+    ZHAO_JUN,
+    LI_GANG,
+    LU_XIAOPING,
+    SUN_XIAOMEI,
+)
+STILL_OPEN_DUE = date(2026, 12, 31)
+
+VISITS = (
+    VisitSpec(
+        "qingfu",
+        date(2026, 1, 8),
+        (CAO_YANBAI, FENG_HONG, WANG_YI),
+        "到社区指导楼道文化创建试点工作",
+        "要求成立以党组织书记任组长的领导小组，建立社区—楼院—居民的三级工作网络，"
+        "形成党组织书记负总责，“两委”干部包片指导，各楼院长具体协调，辖区居民广泛参与的"
+        "工作氛围。",
+        (
+            ProblemSpec(
+                "领导小组和三级工作网络尚未建立",
+                fixed_by="社区党总支书记张桂兰",
+                fixed_on=date(2026, 1, 12),
+                resolution="成立以党总支书记任组长的领导小组，“两委”干部包片指导，"
+                "各楼院长具体协调。",
+            ),
+            ProblemSpec(
+                "征求意见尚未覆盖辖区全体居民",
+                fixed_by="社区党总支",
+                fixed_on=date(2026, 2, 10),
+                resolution="发放《致辖区居民的一封信》1800余封，设立专门的意见箱和公开电话。",
+            ),
+        ),
+    ),
+    VisitSpec(
+        "qingfu",
+        date(2026, 3, 20),
+        (WANG_YI, GUAN_LI, ZHAO_ZHANPENG, ZHAO_JUN),
+        "检查试点社区楼道文化建设进展",
+        "多次到社区指导工作，进一步激发了党员群众的参与热情，规范了楼道文化建设的内容和形式，"
+        "保证了楼道文化建设的顺利实施。",
+        (
+            ProblemSpec(
+                "清福二区15号楼6单元楼道杂物未清理，影响布展",
+                fixed_by="楼院长刘铁华",
+                fixed_on=date(2026, 3, 28),
+                resolution="组织本单元居民清理杂物，安装护栏，制定每户轮流管理和维护楼道的值班表。",
+            ),
+            ProblemSpec(
+                "清福一区4号楼9单元楼道墙面陈旧",
+                fixed_by="老党员米丽芳、社区党员王治普",
+                fixed_on=date(2026, 4, 2),
+                resolution="动员每户为粉刷楼道出钱出力，楼道粉刷一新。",
+            ),
+            ProblemSpec(
+                "老年大学学员的书画作品尚未装裱",
+                fixed_by="社区党总支",
+                fixed_on=date(2026, 4, 10),
+                resolution="把学员们的书画作品装裱起来，在楼道里展出。",
+            ),
+        ),
+    ),
+    VisitSpec(
+        "huayuan",
+        date(2026, 4, 8),
+        (LI_GANG,),
+        "深入基层出点子、想办法",
+        "农行小区基础条件好，楼道宽敞明亮、采光效果好，居民多是农行退休的老干部：建议采取"
+        "悬挂牌匾和书法作品相结合的方式布展，并用居民自己养植的鲜花点缀。",
+        (
+            ProblemSpec(
+                "布展缺少资金",
+                fixed_by="老党员李淑芹",
+                fixed_on=date(2026, 4, 20),
+                resolution="自己主动拿出200元，并利用老伴与电业局技校的关系，"
+                "在电业局技校争取到500元。",
+            ),
+            ProblemSpec("农行小区3号楼楼道照明不足", due_on=STILL_OPEN_DUE),
+        ),
+    ),
+    VisitSpec(
+        "jianfu",
+        date(2026, 4, 22),
+        (LU_XIAOPING, SUN_XIAOMEI),
+        "亲自参与楼道的设计，亲自找内容，并亲自装钉",
+        "宿舍楼居住的多为下岗职工，楼道文化定位在体现自立自强和市场信息的书画作品上，"
+        "给人以激励和帮助。",
+        (
+            ProblemSpec(
+                "1号宿舍楼楼梯扶手松动",
+                fixed_by="楼院长郑永刚",
+                fixed_on=date(2026, 5, 6),
+                resolution="组织居民加固楼梯扶手。",
+            ),
+            ProblemSpec("市场信息栏的内容需要定期更新", due_on=STILL_OPEN_DUE),
+        ),
+    ),
+    VisitSpec(
+        "huayuan",
+        date(2026, 5, 26),
+        (CAO_YANBAI, FENG_HONG, GUAN_LI),
+        "推广试点经验，指导文明楼道建设",
+        "通过不同楼院的人文特点，进行不同的布展，充分展现出楼道文化的人性化特点。",
+        (
+            ProblemSpec(
+                "部分展品缺少作者姓名和创作时间",
+                fixed_by="社区党支部书记陈淑华",
+                fixed_on=date(2026, 6, 10),
+                resolution="为每件展品补充作者姓名和创作时间。",
+            ),
+        ),
+    ),
+    VisitSpec(
+        "jianfu",
+        date(2026, 9, 16),
+        (WANG_YI, ZHAO_JUN),
+        "检查文明楼道建设成效",
+        "昔日脏乱的楼道成了“艺术长廊”，爱护环境、建设和谐社区成了人们的一种自觉行为。",
+        (ProblemSpec("2号宿舍楼楼道文化尚未布展", due_on=STILL_OPEN_DUE),),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ThemeRuleSpec:
+    name: str
+    themes: str
+    explanation: str
+    tag: str = ""  # ResidentTag.code
+    min_share: int = 5
+    poll_keyword: str = ""
+
+
+THEME_RULES = (
+    ThemeRuleSpec(
+        "离退休干部：牌匾和书法",
+        "牌匾、书法、居民自养花卉",
+        "居民多是退休的老干部，文化底蕴深，书法作品有较高的艺术品位：采取悬挂牌匾和书法"
+        "作品相结合的方式布展，并用居民自己养植的鲜花点缀（花园社区农行小区）。",
+        tag=TAG_RETIRED_CADRE,
+        min_share=30,
+    ),
+    ThemeRuleSpec(
+        "下岗职工：自强自立",
+        "自强自立、市场信息",
+        "宿舍楼居住的多为下岗职工：楼道文化定位在体现自立自强和市场信息的书画作品上，"
+        "给人以激励和帮助（建福社区）。",
+        tag=TAG_LAID_OFF,
+        min_share=30,
+    ),
+    ThemeRuleSpec(
+        "居民投票：书画",
+        "书画天地",
+        "通过征集，确定了书画展的形式最受居民喜欢：以书画展为主题创建楼道文化（清福社区）。",
+        poll_keyword="书画",
+    ),
+    ThemeRuleSpec(
+        "老年大学学员：学习园地",
+        "学习园地、老年之友",
+        "老年大学的学员们拿起画笔，共绘美好生活，共写社区发展：把他们的书画作品装裱起来，"
+        "建成“老年之友”“学习园地”等文明楼道。",
+        tag=TAG_SENIOR_UNIVERSITY,
+        min_share=15,
+    ),
+)
+
+
+def _at(day: date) -> datetime:
+    """An afternoon of ``day``, for the times the services stamp as "now"."""
+    return timezone.make_aware(datetime.combine(day, time(16, 30)))
+
+
+def load_engagement(ctx: DemoContext) -> None:
+    """The pilot's campaign, symposiums, suggestions and poll, the officials' guidance
+    visits with the problems they raised, and the theme rules -- through the engagement
+    services, so that every row is valid by construction.
+
+    Campaigns and theme rules are found by their names and brought back; symposiums,
+    suggestions, polls and visits are found by their natural keys and created only when
+    missing, with their answers, ballots and close-outs, so a second run adds nothing.
+    """
+    usernames = set(SECRETARY_OF.values()) | {OFFICIAL}
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    for spec in CAMPAIGNS:
+        _campaign(ctx, spec, users[SECRETARY_OF[spec.community]])
+    for spec in POLLS:
+        _poll(ctx, spec, users[SECRETARY_OF[spec.community]])
+    for spec in VISITS:
+        _visit(ctx, spec, users[OFFICIAL], users[SECRETARY_OF[spec.community]])
+    for position, spec in enumerate(THEME_RULES):
+        ThemeRule.objects.update_or_create(
+            name=spec.name,
+            defaults={
+                "tag": ctx.tags[spec.tag] if spec.tag else None,
+                "min_share": spec.min_share,
+                "poll_keyword": spec.poll_keyword,
+                "themes": spec.themes,
+                "explanation": spec.explanation,
+                "is_active": True,
+                "position": position,
+            },
+        )
+    ctx.engagement_summary = _engagement_summary(ctx)
+
+
+def _campaign(ctx: DemoContext, spec: CampaignSpec, secretary: User) -> Campaign:
+    """The campaign, found by its title and brought back to the demo values, with its
+    symposiums and suggestions."""
+    community = ctx.communities[spec.community]
+    values = {
+        "letters_sent": spec.letters_sent,
+        "starts_on": spec.starts_on,
+        "ends_on": spec.ends_on,
+        "channels": list(spec.channels),
+        "description": spec.description,
+    }
+    campaign = Campaign.objects.filter(community=community, title=spec.title).order_by("pk").first()
+    if campaign is None:
+        campaign = Campaign(community=community, title=spec.title, created_by=secretary)
+    if campaign.pk is None or any(getattr(campaign, k) != v for k, v in values.items()):
+        for name, value in values.items():
+            setattr(campaign, name, value)
+        campaign.full_clean()
+        campaign.save()
+    ctx.campaigns[spec.community, spec.title] = campaign
+    _campaign_records(ctx, spec, campaign, secretary)
+    return campaign
+
+
+def _campaign_records(ctx, spec: CampaignSpec, campaign: Campaign, secretary: User) -> None:
+    """The campaign's symposiums and suggestions that are not there yet."""
+    community = campaign.community
+    symposiums = {}
+    for item in spec.symposiums:
+        symposium = (
+            Symposium.objects.filter(community=community, title=item.title, held_on=item.held_on)
+            .order_by("pk")
+            .first()
+        )
+        if symposium is None:
+            symposium = Symposium(
+                community=community,
+                campaign=campaign,
+                title=item.title,
+                held_on=item.held_on,
+                place=item.place,
+                attendees=item.attendees,
+                notes=item.notes,
+                created_by=secretary,
+            )
+            symposium.full_clean()
+            symposium.save()
+        symposiums[item.key] = symposium
+
+    known = set(Suggestion.objects.filter(community=community).values_list("content", flat=True))
+    for item in spec.suggestions:
+        if item.content in known:
+            continue
+        suggestion = Suggestion(
+            community=community,
+            campaign=campaign,
+            symposium=symposiums[item.symposium] if item.symposium else None,
+            channel=item.channel,
+            received_on=item.received_on,
+            content=item.content,
+            resident=_resident(community, item.resident) if item.resident else None,
+            building=ctx.buildings[(spec.community, *item.building)] if item.building else None,
+            created_by=secretary,
+        )
+        suggestion.full_clean()
+        suggestion.save()
+        if item.status != SS.NEW:
+            suggestion = engagement_services.suggestion_answer(
+                suggestion=suggestion, status=item.status, reply=item.reply, by=secretary
+            )
+        if suggestion.is_answered:  # answered when the campaign's results were in
+            Suggestion.objects.filter(pk=suggestion.pk).update(
+                decided_at=_at(item.answered_on or ANSWERED_ON)
+            )
+        ctx.suggestions_created += 1
+
+
+def _poll(ctx: DemoContext, spec: PollSpec, secretary: User) -> Poll:
+    """The poll, with its ballots counted in per building and closed, when it is missing."""
+    community = ctx.communities[spec.community]
+    poll = Poll.objects.filter(community=community, question=spec.question).order_by("pk").first()
+    if poll is not None:
+        return poll
+    poll = engagement_services.poll_create(
+        community=community,
+        question=spec.question,
+        opens_on=spec.opens_on,
+        options=spec.options,
+        campaign=ctx.campaigns.get((spec.community, spec.campaign)),
+        by=secretary,
+    )
+    option_ids = dict(poll.options.values_list("label", "pk"))
+    for place, counts in spec.ballots:
+        engagement_services.poll_count_in(
+            poll=poll,
+            building=ctx.buildings[(spec.community, *place)] if place else None,
+            votes={option_ids[label]: n for label, n in zip(spec.options, counts, strict=True)},
+            by=secretary,
+        )
+    if spec.closes_on is not None:
+        poll = engagement_services.poll_close(poll=poll, by=secretary)
+        Poll.objects.filter(pk=poll.pk).update(closed_at=_at(spec.closes_on))
+    return poll
+
+
+def _visit(ctx: DemoContext, spec: VisitSpec, official: User, secretary: User) -> GuidanceVisit:
+    """The visit, recorded by the district official, with its problems, when it is missing;
+    the problems fixed since are closed out by the community's secretary."""
+    community = ctx.communities[spec.community]
+    visit = (
+        GuidanceVisit.objects.filter(
+            community=community, visited_on=spec.visited_on, purpose=spec.purpose
+        )
+        .order_by("pk")
+        .first()
+    )
+    if visit is not None:
+        return visit
+    visit = engagement_services.visit_record(
+        community=community,
+        visited_on=spec.visited_on,
+        purpose=spec.purpose,
+        notes=spec.notes,
+        visitors=spec.visitors,
+        by=official,
+    )
+    for item in spec.problems:
+        problem = engagement_services.problem_add(
+            visit=visit, description=item.description, due_on=item.due_on, by=official
+        )
+        if item.fixed_by:
+            engagement_services.problem_close(
+                problem=problem,
+                fixed_by=item.fixed_by,
+                fixed_on=item.fixed_on,
+                resolution=item.resolution,
+                by=secretary,
+            )
+            GuidanceProblem.objects.filter(pk=problem.pk).update(closed_at=_at(item.fixed_on))
+    ctx.visits_created += 1
+    return visit
+
+
+def _engagement_summary(ctx: DemoContext) -> str:
+    communities = list(ctx.communities.values())
+    suggestions = Suggestion.objects.filter(community__in=communities)
+    by_status = dict(suggestions.order_by().values_list("status").annotate(n=Count("pk")))
+    statuses = ", ".join(f"{s} {by_status[s]}" for s in SS.values if by_status.get(s))
+    polls = Poll.objects.filter(community__in=communities)
+    problems = GuidanceProblem.objects.filter(visit__community__in=communities)
+    open_problems = problems.filter(status=GuidanceProblem.Status.OPEN).count()
+    return (
+        f"Engagement: campaigns {len(ctx.campaigns)}, suggestions {suggestions.count()} "
+        f"({statuses}), symposiums "
+        f"{Symposium.objects.filter(community__in=communities).count()}, polls "
+        f"{polls.count()} (closed {polls.filter(is_closed=True).count()}), guidance visits "
+        f"{GuidanceVisit.objects.filter(community__in=communities).count()}, problems "
+        f"{problems.count()} (open {open_problems}), theme rules "
+        f"{ThemeRule.objects.filter(name__in=[r.name for r in THEME_RULES]).count()}; "
+        f"{ctx.suggestions_created} suggestions and {ctx.visits_created} visits created "
+        f"this run."
     )
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "communities",
     "buildings",
     "exhibits",
+    "engagement",
     "corridor_portal",
 ]
 
@@ -190,3 +191,4 @@ PHOTO_THUMB_SIZES = (400, 1600)
 # e.g. "/protected-media": nginx serves the file from an internal location after the app
 # has checked permission (X-Accel-Redirect). Empty: the app streams the file itself.
 PROTECTED_MEDIA_REDIRECT_PREFIX = os.environ.get("PROTECTED_MEDIA_REDIRECT_PREFIX", "").rstrip("/")
+

@@ -25,6 +25,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("buildings/", include("buildings.urls")),
     path("exhibits/", include("exhibits.urls")),
+    path("engagement/", include("engagement.urls")),
 ]
 
 # Media files are never served from a public URL: photos go through views that check

@@ -5,9 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,9 @@ from django.views.generic import DetailView, ListView
 from buildings.models import Building, DutyShift, Household, Resident, Unit
 from communities import scoping
 from communities.models import Community, Membership, Section
+from engagement import advice
+from engagement import services as engagement_services
+from engagement.models import GuidanceProblem, Poll, PollOption
 from exhibits.models import Corridor
 
 
@@ -152,15 +154,78 @@ def duty_completion_by_building(user, community) -> list[dict]:
     return result
 
 
+OPEN_PROBLEMS_SHOWN = 5
+
+
+def community_page_queryset(user):
+    """Communities with the figures the community page shows, all in the one query that
+    fetches the community: counts, residents by age band, the latest poll and its winner,
+    and the open problems of its guidance visits (only the rows ``user`` may see)."""
+    communities = with_counts(Community.objects.visible_to(user).select_related("district"), user)
+    # The second best option's votes: equal to the winner's, the poll is tied.
+    runner_up = (
+        PollOption.objects.filter(poll=OuterRef("latest_poll"))
+        .annotate(total=Coalesce(Sum("tallies__votes"), 0))
+        .order_by("-total", "position", "pk")
+        .values("total")[1:2]
+    )
+    return communities.annotate(
+        **advice.age_band_annotations(Resident.objects.visible_to(user), advice.RESIDENT_COMMUNITY),
+        **advice.latest_poll_annotations(Poll.objects.visible_to(user)),
+        poll_runner_up_votes=Subquery(runner_up, output_field=IntegerField()),
+        open_problem_count=advice.open_problem_annotation(GuidanceProblem.objects.visible_to(user)),
+    )
+
+
+def _share(count: int, total: int) -> int:
+    return round(count * 100 / total) if total else 0
+
+
+def age_profile(community) -> dict:
+    """The age bands annotated on ``community``, with each band's share of the residents
+    whose year of birth is known."""
+    counts = [(label, getattr(community, f"age_{key}")) for key, label, *_ in advice.AGE_BANDS]
+    known = sum(count for _label, count in counts)
+    return {
+        "known": known,
+        "bands": [
+            {"label": label, "count": count, "share": _share(count, known)}
+            for label, count in counts
+        ],
+    }
+
+
+def latest_poll(community) -> dict | None:
+    """The latest poll annotated on ``community``: question, winner (none before any
+    ballot, none on a tie), the winner's votes and all ballots."""
+    if not community.latest_poll:
+        return None
+    counted = bool(community.poll_ballots and community.poll_winner_votes)
+    tied = counted and community.poll_runner_up_votes == community.poll_winner_votes
+    return {
+        "pk": community.latest_poll,
+        "question": community.latest_poll_question,
+        "winner": community.poll_winner if counted and not tied else "",
+        "tied": tied,
+        "votes": community.poll_winner_votes or 0,
+        "ballots": community.poll_ballots,
+        "share": _share(community.poll_winner_votes or 0, community.poll_ballots),
+    }
+
+
 class CommunityDetailView(LoginRequiredMixin, DetailView):
-    """A community at a glance: leading group, sections, figures and its buildings."""
+    """A community at a glance: leading group, sections, figures, the open problems of
+    its guidance visits, theme advice and duty completion.
+
+    Ten queries at most whatever the community's size: buildings and corridors are
+    counted here and listed on their own pages.
+    """
 
     template_name = "communities/community_detail.html"
     context_object_name = "community"
 
     def get_queryset(self):
-        user = self.request.user
-        return with_counts(Community.objects.visible_to(user).select_related("district"), user)
+        return community_page_queryset(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -186,22 +251,8 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
                 cadres_by_section.setdefault(m.section_id, []).append(m.user)
         sections = list(Section.objects.visible_to(user).filter(community=community))
         context["sections"] = [(s, cadres_by_section.get(s.pk, [])) for s in sections]
-        buildings = (
-            Building.objects.visible_to(user)
-            .filter(community=community)
-            .select_related("section", "head")
-            .annotate(unit_count=Count("units"))
-            .order_by("compound", "number", "pk")
-        )
-        paginator = Paginator(buildings, settings.PAGE_SIZE)
-        context["buildings_page"] = paginator.get_page(self.request.GET.get("page"))
-        context["corridors"] = (
-            Corridor.objects.visible_to(user)
-            .filter(unit__building__community=community)
-            .select_related("unit__building")
-            .annotate(approved_count=Count("exhibits", filter=Q(exhibits__status="approved")))
-            .order_by("-updated_at", "pk")[:12]
-        )
+        context.update(self.problem_context(user, community))
+        context.update(self.advice_context(user, community))
         context["duty_completion"] = duty_completion_by_building(user, community)
         context["duty_completion_days"] = DUTY_COMPLETION_DAYS
         # The secretary's community: decided from the memberships already loaded.
@@ -210,3 +261,47 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
             scoping.writable_community_ids(user, Building) or [community.pk]
         )
         return context
+
+    def problem_context(self, user, community) -> dict:
+        """The oldest open problems of the community's guidance visits (one query)."""
+        today = timezone.localdate()
+        problems = list(
+            GuidanceProblem.objects.visible_to(user)
+            .filter(visit__community=community, status=GuidanceProblem.Status.OPEN)
+            .select_related("visit")
+            .order_by("visit__visited_on", "visit_id", "pk")[:OPEN_PROBLEMS_SHOWN]
+        )
+        for problem in problems:
+            problem.days = max(0, (today - problem.visit.visited_on).days)
+        return {
+            "open_problems": problems,
+            "can_close_problems": scoping.is_secretary_of(user, community.pk)
+            or scoping.is_official_of(user, community.district_id),
+            "can_record_visit": engagement_services.can_record_visit(user, community),
+        }
+
+    def advice_context(self, user, community) -> dict:
+        """Who lives here, what the latest poll said, and the corridor themes the rules
+        suggest from that (two queries: the tag counts and the active rules)."""
+        tags = advice.tag_profile(user, community)
+        residents = community.resident_count
+        poll = latest_poll(community)
+        profile = advice.Profile(
+            residents=residents,
+            tag_counts={tag.pk: tag.resident_count for tag in tags},
+            poll_winner=poll["winner"] if poll else "",
+        )
+        return {
+            "tag_profile": [
+                {
+                    "tag": tag,
+                    "count": tag.resident_count,
+                    "share": _share(tag.resident_count, residents),
+                }
+                for tag in tags
+                if tag.resident_count
+            ],
+            "age_profile": age_profile(community),
+            "latest_poll": poll,
+            "theme_advice": advice.suggest_themes(profile, advice.active_rules()),
+        }

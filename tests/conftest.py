@@ -153,7 +153,7 @@ def grant_admin_access(*users):
     group, _ = Group.objects.get_or_create(name="record-keepers")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["communities", "buildings", "exhibits"]
+            content_type__app_label__in=["communities", "buildings", "exhibits", "engagement"]
         )
     )
     for user in users:

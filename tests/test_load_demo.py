@@ -1,6 +1,7 @@
 """``manage.py load_demo``: the report's communities, residents, one login per role, and the
 corridors with their exhibits and generated photos, the report's funds and duty rosters."""
 
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -30,6 +32,21 @@ from buildings.models import (
 )
 from communities.models import Community, District, Membership, User
 from corridor_portal import demo
+from engagement import advice
+from engagement import services as engagement_services
+from engagement.models import (
+    Campaign,
+    Channel,
+    GuidanceProblem,
+    GuidanceVisit,
+    GuidanceVisitor,
+    Poll,
+    PollOption,
+    PollTally,
+    Suggestion,
+    Symposium,
+    ThemeRule,
+)
 from exhibits.models import (
     BeforeAfterPair,
     Corridor,
@@ -775,3 +792,283 @@ def test_load_demo_second_run_adds_no_roster_or_shift(settings):
     )
     assert RosterExemption.objects.count() == 1
     assert "0 rosters created this run" in output
+
+
+# --- Listening to residents and guiding the work ----------------------------------------------
+
+REPORT_OFFICIALS = {
+    "曹岩柏": "市精神文明办主任",
+    "冯红": "市精神文明办主任",
+    "王毅": "区委常委、组织部长",
+    "关丽": "宣传部部长",
+    "赵占鹏": "副区长",
+    "赵军": "区民政局局长",
+    "李刚": "区精神文明办主任",
+    "卢晓萍": "区计生局局长",
+    "孙晓梅": "区文体局副局长",
+}
+
+
+def engagement_rows():
+    """Every engagement row as values, in a fixed order: what a rerun must leave alone."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in (
+            Campaign,
+            Symposium,
+            Suggestion,
+            Poll,
+            PollOption,
+            PollTally,
+            GuidanceVisit,
+            GuidanceVisitor,
+            GuidanceProblem,
+            ThemeRule,
+        )
+    }
+
+
+def theme_advice(community_code: str) -> list[str]:
+    """The themes the active rules suggest for the community, read as its page reads them."""
+    community = Community.objects.get(code=community_code)
+    reader = User.objects.get(username="staff")
+    residents = Resident.objects.filter(household__unit__building__community=community)
+    poll = advice.latest_poll(reader, community)
+    winners = engagement_services.poll_results(poll)["winners"] if poll else []
+    profile = advice.Profile(
+        residents=residents.count(),
+        tag_counts={t.pk: t.resident_count for t in advice.tag_profile(reader, community)},
+        poll_winner=winners[0].label if winners else "",
+    )
+    return [item.rule.themes for item in advice.suggest_themes(profile, advice.active_rules())]
+
+
+@pytest.mark.django_db
+def test_load_demo_pilot_campaign_sent_1800_letters():
+    output = run_load_demo("--force")
+
+    campaign = Campaign.objects.select_related("community", "created_by").get()
+    assert campaign.title == "致辖区居民的一封信"
+    assert campaign.community.code == "qingfu"
+    assert campaign.letters_sent == 1800
+    assert campaign.channels == ["letter", "box", "phone", "symposium"]
+    assert "1800" in campaign.description
+    assert campaign.created_by.username == "secretary-qingfu"
+    campaign.full_clean()
+    assert "Engagement: campaigns 1, suggestions 21" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_suggestions_come_from_every_channel_in_every_status():
+    run_load_demo("--force")
+
+    suggestions = Suggestion.objects.select_related("decided_by", "campaign")
+    assert {s.channel for s in suggestions} == set(Channel.values)
+    assert {s.status for s in suggestions} == set(Suggestion.Status.values)
+    for suggestion in suggestions:
+        suggestion.full_clean()
+        assert suggestion.campaign.title == "致辖区居民的一封信"
+        if suggestion.is_answered:
+            assert suggestion.reply
+            assert suggestion.decided_by.username == "secretary-qingfu"
+            assert suggestion.decided_at is not None
+        else:
+            assert suggestion.decided_by is None
+    statuses = Counter(s.status for s in suggestions)
+    assert statuses["adopted"] > statuses["declined"] > 0
+    assert statuses["considered"] > 0 and statuses["new"] > 0
+    adopted = suggestions.get(content="建议在楼道里办书画展，让老年大学学员的书画作品上墙")
+    assert adopted.status == Suggestion.Status.ADOPTED
+    assert adopted.resident.name == "米丽芳"
+    assert str(adopted.building) == "清福一区4号楼"
+
+
+@pytest.mark.django_db
+def test_load_demo_symposiums_have_attendees_and_their_suggestions():
+    run_load_demo("--force")
+
+    symposiums = list(Symposium.objects.select_related("campaign").order_by("held_on"))
+    assert len(symposiums) == 2
+    for symposium in symposiums:
+        symposium.full_clean()
+        assert symposium.attendees > 0
+        assert symposium.campaign.title == "致辖区居民的一封信"
+        produced = symposium.suggestions.all()
+        assert produced.count() >= 3
+        assert {s.channel for s in produced} == {"symposium"}
+        assert produced.filter(status="adopted").exists()
+    assert not Suggestion.objects.filter(channel="symposium", symposium__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_poll_was_won_by_calligraphy_and_painting_and_is_closed():
+    run_load_demo("--force")
+
+    poll = Poll.objects.select_related("community", "closed_by", "campaign").get()
+    assert poll.question == "居民最喜欢哪种楼道文化活动？"
+    assert poll.community.code == "qingfu"
+    assert poll.campaign.title == "致辖区居民的一封信"
+    assert poll.is_closed
+    assert poll.closed_by.username == "secretary-qingfu"
+    assert poll.closed_at is not None
+    results = engagement_services.poll_results(poll)
+    assert [o.label for o in results["winners"]] == ["书画展"]
+    buildings = [row["building"] for row in results["by_building"]]
+    assert {str(b) for b in buildings if b} == {
+        "清福二区15号楼",
+        "清福二区16号楼",
+        "清福一区4号楼",
+        "清福一区5号楼",
+    }
+    for row in results["by_building"]:  # the favourite in every building
+        assert row["cells"][0] == max(row["cells"])
+    assert results["ballots"] == sum(row["total"] for row in results["by_building"])
+    with pytest.raises(ValidationError):  # closed: its tallies no longer change
+        engagement_services.poll_count_in(
+            poll=poll,
+            building=None,
+            votes={results["options"][1].pk: 999},
+            by=User.objects.get(username="secretary-qingfu"),
+        )
+
+
+@pytest.mark.django_db
+def test_load_demo_guidance_visits_name_the_report_officials_with_their_titles():
+    run_load_demo("--force")
+
+    visitors = list(GuidanceVisitor.objects.select_related("visit__community"))
+    assert {(v.name, v.title) for v in visitors} == set(REPORT_OFFICIALS.items())
+    visits = GuidanceVisit.objects.select_related("community", "created_by")
+    assert {v.community.code for v in visits} == {"qingfu", "huayuan", "jianfu"}
+    assert {v.created_by.username for v in visits} == {"official"}
+    li_gang = GuidanceVisit.objects.get(visitors__name="李刚")
+    assert li_gang.purpose == "深入基层出点子、想办法"
+    assert li_gang.community.code == "huayuan"
+    design = GuidanceVisit.objects.get(visitors__name="卢晓萍")
+    assert set(design.visitors.values_list("name", flat=True)) == {"卢晓萍", "孙晓梅"}
+    assert "亲自装钉" in design.purpose
+    for visit in visits:
+        visit.full_clean()
+        assert visit.notes
+
+
+@pytest.mark.django_db
+def test_load_demo_problems_some_closed_out_some_open():
+    run_load_demo("--force")
+
+    problems = GuidanceProblem.objects.select_related("visit__community", "closed_by")
+    closed = [p for p in problems if p.status == GuidanceProblem.Status.CLOSED]
+    still_open = [p for p in problems if p.status == GuidanceProblem.Status.OPEN]
+    assert closed and still_open
+    for problem in closed:
+        problem.full_clean()
+        assert problem.fixed_by and problem.resolution
+        assert problem.visit.visited_on <= problem.fixed_on <= timezone.localdate()
+        assert problem.closed_by.username.startswith("secretary-")
+        assert problem.closed_at is not None
+    for problem in still_open:
+        assert not (problem.fixed_by or problem.fixed_on or problem.resolution)
+        assert problem.closed_by is None
+    assert {p.visit.community.code for p in still_open} >= {"huayuan", "jianfu"}
+    money = GuidanceProblem.objects.get(description="布展缺少资金")
+    assert money.fixed_by == "老党员李淑芹"
+    assert "500元" in money.resolution
+
+
+@pytest.mark.django_db
+def test_load_demo_theme_rules_are_the_reports_advice():
+    run_load_demo("--force")
+
+    rules = {rule.themes: rule for rule in ThemeRule.objects.select_related("tag")}
+    assert rules["牌匾、书法、居民自养花卉"].tag.name == "离退休干部"
+    assert rules["自强自立、市场信息"].tag.name == "下岗职工"
+    assert rules["书画天地"].poll_keyword == "书画"
+    assert rules["书画天地"].tag is None
+    assert rules["学习园地、老年之友"].tag.name == "老年大学学员"
+    for rule in rules.values():
+        rule.full_clean()
+        assert rule.is_active and rule.explanation
+
+
+@pytest.mark.django_db
+def test_load_demo_advice_fires_for_the_communities_as_the_report_did():
+    run_load_demo("--force")
+
+    huayuan, jianfu, qingfu = (theme_advice(code) for code in ("huayuan", "jianfu", "qingfu"))
+
+    assert "牌匾、书法、居民自养花卉" in huayuan
+    assert "自强自立、市场信息" not in huayuan
+    assert "自强自立、市场信息" in jianfu
+    assert "牌匾、书法、居民自养花卉" not in jianfu
+    assert "书画天地" in qingfu  # the poll's winner, 书画展
+    assert "牌匾、书法、居民自养花卉" not in qingfu
+
+
+@pytest.mark.django_db
+def test_load_demo_residents_have_birth_years_that_fit_their_tags():
+    run_load_demo("--force")
+
+    residents = Resident.objects.prefetch_related("tags")
+    years = [r.birth_year for r in residents if r.birth_year is not None]
+    unknown = residents.filter(birth_year__isnull=True).count()
+    assert len(years) > 500
+    assert 0 < unknown < residents.count() // 4
+    assert all(1900 <= year <= timezone.localdate().year for year in years)
+    for resident in residents.filter(tags__code="retired-cadre", birth_year__isnull=False):
+        assert resident.birth_year <= 1962, resident.name
+    laid_off = residents.filter(tags__code="laid-off", birth_year__isnull=False).exclude(
+        tags__code__in=["party-veteran", "senior-university"]
+    )
+    assert laid_off.exists()
+    for resident in laid_off:
+        assert 1956 <= resident.birth_year <= 1976, resident.name
+
+
+@pytest.mark.django_db
+def test_load_demo_leading_groups_have_leader_deputy_and_members_and_every_section_a_cadre():
+    run_load_demo("--force")
+
+    for community in Community.objects.all():
+        group = Membership.objects.filter(community=community, is_active=True).exclude(
+            group_position=""
+        )
+        positions = Counter(group.values_list("group_position", flat=True))
+        assert positions["leader"] == 1, community.name
+        assert positions["deputy"] >= 1, community.name
+        assert positions["member"] >= 2, community.name
+        assert all(group.values_list("title", flat=True)), community.name
+        leader = group.get(group_position="leader")
+        assert leader.role == Membership.Role.SECRETARY
+        for section in community.sections.all():
+            assert Membership.objects.filter(
+                role=Membership.Role.CADRE, section=section, is_active=True
+            ).exists(), section.name
+
+
+@pytest.mark.django_db
+def test_load_demo_second_run_changes_no_engagement_row(settings):
+    settings.DEBUG = True
+    run_load_demo()
+    first = engagement_rows()
+
+    output = run_load_demo()
+
+    assert engagement_rows() == first
+    assert len(first["engagement.Suggestion"]) == 21
+    assert len(first["engagement.GuidanceVisit"]) == 6
+    assert "0 suggestions and 0 visits created this run" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_brings_back_the_campaign_and_rules():
+    run_load_demo("--force")
+    Campaign.objects.update(letters_sent=5)
+    ThemeRule.objects.filter(poll_keyword="书画").update(is_active=False, min_share=9)
+    before = Suggestion.objects.count()
+
+    run_load_demo("--force")
+
+    assert Campaign.objects.get().letters_sent == 1800
+    rule = ThemeRule.objects.get(poll_keyword="书画")
+    assert rule.is_active
+    assert Suggestion.objects.count() == before

@@ -6,81 +6,19 @@ A URL added to the project without a row here fails ``test_matrix_covers_every_u
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ["anon", "outsider", "official", "sec_a", "cadre_a", "head_a", "sec_b", "superuser"]
-
-LOGIN = 302  # anonymous users are sent to the login page
-
-
-def _all(status, anon=LOGIN):
-    return dict.fromkeys(ROLES, status) | {"anon": anon}
-
-
-# Rows on side A's records. "read" rows: who may see; "write" rows: who may change.
-# side A's ``building`` is headed by head_a and lies outside cadre_a's section;
-# ``section_building`` lies inside cadre_a's section.
-READ_HEAD_BUILDING = {
-    "anon": LOGIN,
-    "outsider": 404,
-    "official": 200,
-    "sec_a": 200,
-    "cadre_a": 404,
-    "head_a": 200,
-    "sec_b": 404,
-    "superuser": 200,
-}
-WRITE_HEAD_BUILDING = {
-    "anon": LOGIN,
-    "outsider": 404,
-    "official": 403,
-    "sec_a": 200,
-    "cadre_a": 404,
-    "head_a": 403,
-    "sec_b": 404,
-    "superuser": 200,
-}
-WRITE_SECTION_BUILDING = {
-    "anon": LOGIN,
-    "outsider": 404,
-    "official": 403,
-    "sec_a": 200,
-    "cadre_a": 200,
-    "head_a": 404,
-    "sec_b": 404,
-    "superuser": 200,
-}
-READ_COMMUNITY = {
-    "anon": LOGIN,
-    "outsider": 404,
-    "official": 200,
-    "sec_a": 200,
-    "cadre_a": 200,
-    "head_a": 200,
-    "sec_b": 404,
-    "superuser": 200,
-}
-WRITE_COMMUNITY = {
-    "anon": LOGIN,
-    "outsider": 404,
-    "official": 403,
-    "sec_a": 200,
-    "cadre_a": 403,
-    "head_a": 403,
-    "sec_b": 404,
-    "superuser": 200,
-}
-
-# Corridor editors: the secretary, the section's cadre and the building's head.
-WRITE_CORRIDOR = {
-    "anon": LOGIN,
-    "outsider": 404,
-    "official": 403,
-    "sec_a": 200,
-    "cadre_a": 404,
-    "head_a": 200,
-    "sec_b": 404,
-    "superuser": 200,
-}
-POST_ONLY = _all(405, anon=405)
+from tests.engagement import matrix_campaigns, matrix_guidance, matrix_polls
+from tests.matrix_roles import (
+    LOGIN,
+    POST_ONLY,
+    READ_COMMUNITY,
+    READ_HEAD_BUILDING,
+    ROLES,
+    WRITE_COMMUNITY,
+    WRITE_CORRIDOR,
+    WRITE_HEAD_BUILDING,
+    WRITE_SECTION_BUILDING,
+    _all,
+)
 
 # (url name, label, kwargs from the world, expected status per role)
 MATRIX = [
@@ -279,6 +217,9 @@ MATRIX = [
     ("buildings:shift_mark", "", lambda w: {"pk": matrix_rosters(w).current.pk}, POST_ONLY),
     ("buildings:shift_swap", "", lambda w: {"pk": matrix_rosters(w).current.pk}, WRITE_CORRIDOR),
 ]
+
+
+MATRIX += matrix_campaigns.ROWS + matrix_polls.ROWS + matrix_guidance.ROWS
 
 
 def matrix_rosters(world):

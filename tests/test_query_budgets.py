@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.budgets import BUDGETS
+from tests.engagement import matrix_campaigns, matrix_guidance, matrix_polls
 from tests.test_matrix import _named_urls, matrix_funds, matrix_rosters
 from tests.utils import assert_constant_queries
 
@@ -337,8 +338,8 @@ PAGES = {
     "portal:community_detail": (
         "sec_a",
         lambda w: {"pk": w.a.community.pk},
-        lambda w: _grow_buildings(w.a.community, w.a.section),
-        lambda w: "新区",
+        matrix_guidance.grow_community_page,
+        lambda w: "积压问题0",
     ),
     "buildings:building_list": (
         "sec_a",
@@ -442,6 +443,7 @@ PAGES = {
     "buildings:roster_sheet": ("sec_a", _roster_kwargs, _grow_roster_sheet, lambda w: "600"),
 }
 
+PAGES |= matrix_campaigns.PAGES | matrix_polls.PAGES | matrix_guidance.PAGES
 
 SEEDED = {
     "exhibits:corridor_detail": lambda w: _grow_exhibits(w, "approved", 2),
@@ -450,9 +452,17 @@ SEEDED = {
     "exhibits:public_gallery": lambda w: _grow_exhibits(w, "approved", 2),
 }
 
+SEEDED |= matrix_campaigns.SEEDED | matrix_polls.SEEDED | matrix_guidance.SEEDED
+
 
 def _user(world, role):
-    return {"official": world.official, "sec_a": world.a.secretary, "anon": None}[role]
+    return {
+        "official": world.official,
+        "sec_a": world.a.secretary,
+        "cadre_a": world.a.cadre,
+        "head_a": world.a.head,
+        "anon": None,
+    }[role]
 
 
 def test_budgets_cover_every_list_and_detail_page():

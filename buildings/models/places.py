@@ -182,6 +182,13 @@ class Resident(models.Model):
     name = models.CharField(_("full name"), max_length=30)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     is_party_member = models.BooleanField(_("Party member"), default=False, db_index=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_("Optional: only for the age profile of the community."),
+    )
     tags = models.ManyToManyField(
         ResidentTag, blank=True, related_name="residents", verbose_name=_("tags")
     )

@@ -19,7 +19,7 @@ from buildings import importing, services
 from buildings.models import Household, Resident
 from tests import factories
 
-HEADER = ["小区", "楼号", "单元", "房号", "居住状态", "姓名", "电话", "党员", "标签"]
+HEADER = ["小区", "楼号", "单元", "房号", "居住状态", "姓名", "电话", "党员", "标签", "出生年份"]
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +85,8 @@ def _page(response):
 
 def test_roster_export_then_import_unchanged(client, world, tag):
     world.a.resident.tags.add(tag)
+    world.a.resident.birth_year = 1948
+    world.a.resident.save(update_fields=["birth_year"])
     factories.HouseholdFactory(unit=world.a.unit, room="302", occupancy=Household.Occupancy.VACANT)
     client.force_login(world.a.secretary)
     content = _export(client, world.a.community)
@@ -132,6 +134,7 @@ def test_roster_export_layout(client, world, tag):
         "13912345678",
         "是",
         "离退休干部",
+        None,
     ]
 
 

@@ -25,6 +25,8 @@ ADD_RESIDENT = re.compile(r"^(添加居民|Add resident)$")
 SAVE = re.compile(r"^(保存|Save)$")
 MENU = re.compile(r"^(菜单|Menu)$")
 RESIDENTS = re.compile(r"^(居民|Residents)$")
+# The community page links to its buildings with their number: "楼栋（2）", "Buildings (2)".
+BUILDINGS_OF_COMMUNITY = re.compile(r"^(楼栋|Buildings)\s*[（(]\d+[)）]$")
 
 
 def _open_household_a(page, live_server, world):
@@ -33,6 +35,7 @@ def _open_household_a(page, live_server, world):
     login(page, live_server, a.secretary.username)
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(a.community.name)
+    page.locator("main").get_by_role("link", name=BUILDINGS_OF_COMMUNITY).click()
     page.get_by_role("link", name=str(a.building), exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(str(a.building))
     page.get_by_role("link", name=re.compile(r"^(6单元|Unit 6)$")).click()

@@ -11,7 +11,8 @@ from corridor_portal.demo import DEFAULT_PASSWORD, format_logins, load_demo
 class Command(BaseCommand):
     help = (
         "Load the demo data of the report (东安区, 清福/花园/建福社区): buildings, residents, "
-        "funds, corridors and exhibits with generated photos, and one login per role. "
+        "funds, corridors and exhibits with generated photos, duty rosters, the pilot's "
+        "campaign, suggestions and poll, guidance visits, theme rules, and one login per role. "
         "Idempotent: "
         "running it again restores the demo rows and passwords and keeps existing exhibits."
     )
