@@ -1,4 +1,5 @@
 from communities import scoping
+from corridor_portal.dashboard import may_use_dashboard
 
 
 def navigation(request):
@@ -11,5 +12,6 @@ def navigation(request):
         "nav": {
             "can_check": scoping.SECRETARY in roles,
             "can_review": scoping.OFFICIAL in roles,
+            "can_dashboard": may_use_dashboard(user),
         }
     }

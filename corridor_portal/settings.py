@@ -192,3 +192,20 @@ PHOTO_THUMB_SIZES = (400, 1600)
 # has checked permission (X-Accel-Redirect). Empty: the app streams the file itself.
 PROTECTED_MEDIA_REDIRECT_PREFIX = os.environ.get("PROTECTED_MEDIA_REDIRECT_PREFIX", "").rstrip("/")
 
+# Dashboards: when a community is marked amber or red (corridor_portal/dashboard.py).
+DASHBOARD_THRESHOLDS = {
+    # Certified corridors as a share (%) of the community's target: below these, red / amber.
+    "target_red_below": 50,
+    "target_amber_below": 100,
+    # Corridors planning or being built with no change for this many days are stalled.
+    "stalled_days": 60,
+    "stalled_amber": 1,
+    "stalled_red": 3,
+    # Duty turns that ended but were never marked.
+    "overdue_amber": 1,
+    "overdue_red": 5,
+    # Suggestions new or under consideration for longer than this many days are unanswered.
+    "unanswered_days": 30,
+    "unanswered_amber": 1,
+    "unanswered_red": 5,
+}

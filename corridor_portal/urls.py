@@ -26,6 +26,7 @@ urlpatterns = [
     path("buildings/", include("buildings.urls")),
     path("exhibits/", include("exhibits.urls")),
     path("engagement/", include("engagement.urls")),
+    path("dashboard/", include("corridor_portal.urls_dashboard")),
 ]
 
 # Media files are never served from a public URL: photos go through views that check

@@ -38,4 +38,9 @@ BUDGETS = {
     "engagement:visit_list": 8,
     "engagement:visit_detail": 10,
     "engagement:problem_list": 8,
+    # Dashboards and the report: one query per figure's source table, whatever the size.
+    "dashboard:district": 20,
+    "dashboard:community": 20,
+    "dashboard:building": 20,
+    "dashboard:report": 20,
 }

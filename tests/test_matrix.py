@@ -6,6 +6,7 @@ A URL added to the project without a row here fails ``test_matrix_covers_every_u
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.dashboard import matrix_dashboard
 from tests.engagement import matrix_campaigns, matrix_guidance, matrix_polls
 from tests.matrix_roles import (
     LOGIN,
@@ -220,6 +221,7 @@ MATRIX = [
 
 
 MATRIX += matrix_campaigns.ROWS + matrix_polls.ROWS + matrix_guidance.ROWS
+MATRIX += matrix_dashboard.ROWS
 
 
 def matrix_rosters(world):

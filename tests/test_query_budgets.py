@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.budgets import BUDGETS
+from tests.dashboard import matrix_dashboard
 from tests.engagement import matrix_campaigns, matrix_guidance, matrix_polls
 from tests.test_matrix import _named_urls, matrix_funds, matrix_rosters
 from tests.utils import assert_constant_queries
@@ -444,6 +445,7 @@ PAGES = {
 }
 
 PAGES |= matrix_campaigns.PAGES | matrix_polls.PAGES | matrix_guidance.PAGES
+PAGES |= matrix_dashboard.PAGES
 
 SEEDED = {
     "exhibits:corridor_detail": lambda w: _grow_exhibits(w, "approved", 2),
@@ -453,6 +455,7 @@ SEEDED = {
 }
 
 SEEDED |= matrix_campaigns.SEEDED | matrix_polls.SEEDED | matrix_guidance.SEEDED
+SEEDED |= matrix_dashboard.SEEDED
 
 
 def _user(world, role):
