@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import (
     Count,
@@ -68,6 +67,7 @@ from communities.mixins import (
     ScopedUpdateMixin,
 )
 from communities.models import Community
+from communities.pagination import KeysetListMixin, KeysetPaginator, related_count
 
 
 class ChildCreateMixin(EditableParentMixin, ScopedFormMixin):
@@ -85,17 +85,18 @@ class ChildCreateMixin(EditableParentMixin, ScopedFormMixin):
 # Buildings
 
 
-class BuildingListView(ScopedListMixin, ListView):
+class BuildingListView(KeysetListMixin, ScopedListMixin, ListView):
     model = Building
     filterset_class = BuildingFilter
+    # building_unique_number (community, compound, number) gives this order
+    keyset_ordering = ("community_id", "compound", "number", "pk")
 
     def get_queryset(self):
         return (
             super()
             .get_queryset()
             .select_related("community", "section", "head")
-            .annotate(unit_count=Count("units"))
-            .order_by("community_id", "compound", "number", "pk")
+            .annotate(unit_count=related_count(Unit, "building"))
         )
 
     def get_context_data(self, **kwargs):
@@ -181,19 +182,21 @@ class UnitUpdateView(ScopedUpdateMixin, UpdateView):
 # Households
 
 
-class HouseholdListView(ScopedListMixin, ListView):
+class HouseholdListView(KeysetListMixin, ScopedListMixin, ListView):
+    """Households stairwell by stairwell, rooms in order: the order of the index of
+    household_unique_room (unit, room). Ordering by the address across buildings would
+    sort every matching row on every page."""
+
     model = Household
     filterset_class = HouseholdFilter
+    keyset_ordering = ("unit_id", "room", "pk")
 
     def get_queryset(self):
         return (
             super()
             .get_queryset()
             .select_related("unit__building")
-            .annotate(resident_count=Count("residents"))
-            .order_by(
-                "unit__building__compound", "unit__building__number", "unit__number", "room", "pk"
-            )
+            .annotate(resident_count=related_count(Resident, "household"))
         )
 
 
@@ -232,9 +235,12 @@ class HouseholdUpdateView(ScopedUpdateMixin, UpdateView):
 # Residents
 
 
-class ResidentListView(ScopedListMixin, ListView):
+class ResidentListView(KeysetListMixin, ScopedListMixin, ListView):
+    """Residents by name, the order of resident_name_pk_idx: a page is an index range."""
+
     model = Resident
     filterset_class = ResidentFilter
+    keyset_ordering = ("name", "pk")
 
     def get_queryset(self):
         return (
@@ -242,14 +248,6 @@ class ResidentListView(ScopedListMixin, ListView):
             .get_queryset()
             .select_related("household__unit__building__community")
             .prefetch_related("tags")
-            .order_by(
-                "household__unit__building__compound",
-                "household__unit__building__number",
-                "household__unit__number",
-                "household__room",
-                "name",
-                "pk",
-            )
         )
 
     def get_context_data(self, **kwargs):
@@ -678,20 +676,22 @@ def fund_changes(fund) -> list[dict]:
 
 
 def _ledger_page(request, queryset, param, count):
-    """A page of ledger entries; the count comes from the fund's row, not a COUNT query."""
-    paginator = Paginator(queryset, LEDGER_PAGE_SIZE)
-    paginator.count = count  # a cached_property: set, it is not queried again
-    page = paginator.get_page(request.GET.get(param))
+    """A keyset page of ledger entries, newest first; the count comes from the fund's row,
+    not a COUNT query. Each ledger keeps its own cursor, so the other's page stays put."""
+    paginator = KeysetPaginator(
+        queryset, ("-date", "-pk"), LEDGER_PAGE_SIZE, param=param, count=count
+    )
+    page = paginator.page(request.GET)
+    anchor = param.removesuffix("_cursor")
 
-    def url(number):
-        query = request.GET.copy()
-        query[param] = number
-        return f"?{query.urlencode()}#{param.removesuffix('_page')}"
+    def url(query):
+        return f"?{query}#{anchor}"
 
     return {
         "page": page,
-        "prev_url": url(page.previous_page_number()) if page.has_previous() else "",
-        "next_url": url(page.next_page_number()) if page.has_next() else "",
+        "first_url": url(page.first_query) if page.has_previous() else "",
+        "prev_url": url(page.previous_query) if page.has_previous() else "",
+        "next_url": url(page.next_query) if page.has_next() else "",
     }
 
 
@@ -733,18 +733,11 @@ class FundDetailView(ScopedQuerysetMixin, DetailView):
             status: sum(1 for row in context["quota_rows"] if row["status"] == status)
             for status in ("full", "partial", "none")
         }
-        newest_first = ("-date", "-pk")
         context["donations"] = _ledger_page(
-            self.request,
-            _donations(user, fund).order_by(*newest_first),
-            "donations_page",
-            fund.donation_count,
+            self.request, _donations(user, fund), "donations_cursor", fund.donation_count
         )
         context["expenses"] = _ledger_page(
-            self.request,
-            _expenses(user, fund).order_by(*newest_first),
-            "expenses_page",
-            fund.expense_count,
+            self.request, _expenses(user, fund), "expenses_cursor", fund.expense_count
         )
         context["changes"] = fund_changes(fund)
         return context

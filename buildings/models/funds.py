@@ -229,7 +229,11 @@ class Donation(LedgerEntry):
         verbose_name_plural = _("donations")
         ordering = ["fund_id", "date", "pk"]
         constraints = _ledger_constraints("donation")
-        indexes = [models.Index(fields=["fund", "kind"], name="donation_fund_kind_idx")]
+        indexes = [
+            models.Index(fields=["fund", "kind"], name="donation_fund_kind_idx"),
+            # The fund page's ledger, newest first (keyset order date, pk), in one range.
+            models.Index(fields=["fund", "date", "id"], name="donation_fund_date_idx"),
+        ]
 
     def __str__(self):
         return f"{self.donor_display} {self.amount or ''}"

@@ -202,7 +202,10 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household_id", "name", "id"]
-        indexes = [models.Index(fields=["name"], name="resident_name_idx")]
+        indexes = [
+            # The resident list's keyset order (name, pk): each page is one index range.
+            models.Index(fields=["name", "id"], name="resident_name_pk_idx"),
+        ]
 
     def __str__(self):
         return self.name
