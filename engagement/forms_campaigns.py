@@ -175,6 +175,21 @@ def _preselected(queryset, value):
     return queryset.filter(pk=pk).first()
 
 
+def _listed(rows, value):
+    """The row of ``rows`` (already read) named by a query-string value or an id, or None."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return next((row for row in rows if row.pk == pk), None)
+
+
+def _show(field, rows, label) -> None:
+    """Render ``field`` from ``rows`` already read, so that the page does not read them
+    again; its queryset still decides what a submitted form may choose."""
+    field.widget.choices = [("", field.empty_label)] + [(row.pk, label(row)) for row in rows]
+
+
 def community_residents(community, user):
     """Residents of ``community`` whom ``user`` may see, with their households for labels."""
     return (
@@ -235,26 +250,32 @@ class SuggestionForm(ScopedModelForm):
         fields["building"].empty_label = gettext("— not recorded —")
         fields["channel"].choices = Channel.choices
         fields["content"].help_text = _("In the resident's own words, as far as possible.")
+        # Each choice list is read once: the selects, the preselection from the query
+        # string and the building picker above the form share it.
+        campaign_rows, symposium_rows = list(campaigns), list(symposiums)
+        self.buildings = list(buildings)
+        _show(fields["campaign"], campaign_rows, campaign_label)
+        _show(fields["symposium"], symposium_rows, symposium_label)
+        _show(fields["building"], self.buildings, str)
 
         if not self.is_bound and not self.instance.pk:
             self.initial["received_on"] = timezone.localdate()
-            symposium = _preselected(symposiums, preselect.get("symposium"))
-            campaign = _preselected(campaigns, preselect.get("campaign"))
+            symposium = _listed(symposium_rows, preselect.get("symposium"))
+            campaign = _listed(campaign_rows, preselect.get("campaign"))
             if symposium is not None:
                 self.initial["symposium"] = symposium.pk
                 self.initial["channel"] = Channel.SYMPOSIUM
                 if campaign is None and symposium.campaign_id:
-                    campaign = campaigns.filter(pk=symposium.campaign_id).first()
+                    campaign = _listed(campaign_rows, symposium.campaign_id)
             if campaign is not None:
                 self.initial["campaign"] = campaign.pk
             if preselect.get("channel") in Channel.values:
                 self.initial["channel"] = preselect["channel"]
-        building = _preselected(buildings, preselect.get("building"))
+        building = _listed(self.buildings, preselect.get("building"))
         if building is not None and not self.is_bound:
             self.initial["building"] = building.pk
         if building is None and self.instance.building_id:
             building = self.instance.building
-        self.buildings = buildings
         self.picked_building = building
         self._narrow_residents(community_residents(community, user), building)
 

@@ -363,7 +363,13 @@ class SuggestionUpdateView(
     success_message = gettext_lazy("Suggestion saved.")
 
     def get_queryset(self):
-        return super().get_queryset().select_related("community", "building")
+        # The resident's household, unit and building name the resident in the form even
+        # when the select does not list the residents of the building.
+        return (
+            super()
+            .get_queryset()
+            .select_related("community", "building", "resident__household__unit__building")
+        )
 
     def get_community(self):
         return self.object.community

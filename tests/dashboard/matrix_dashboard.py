@@ -209,3 +209,22 @@ PAGES["dashboard:report"] = (
 # The few-rows side of the report holds one community with records of every kind, so that
 # every named-example query runs.
 SEEDED["dashboard:report"] = lambda w: lambda: fill_community(w.a.community, w.superuser, 99)
+
+# ---------------------------------------------------------------------------------------
+# The files: the dashboard's workbook and the report as a .docx
+# ---------------------------------------------------------------------------------------
+
+PAGES["dashboard:export"] = (
+    "official",
+    lambda w: {},
+    lambda w: grow_communities(w, 40),
+    lambda w: "新社区39",
+)
+PAGES["dashboard:report_docx"] = (
+    "official",
+    lambda w: {},
+    lambda w: grow_communities(w, 40),
+    lambda w: "新社区39",
+)
+SEEDED["dashboard:export"] = SEEDED["dashboard:report"]
+SEEDED["dashboard:report_docx"] = SEEDED["dashboard:report"]

@@ -271,6 +271,94 @@ def _grow_symposium_suggestions(world):
     return grow
 
 
+def _grow_choices(world):
+    """What the suggestion and symposium forms offer, in side A: campaigns, symposiums,
+    buildings and residents of side A's building."""
+
+    def grow():
+        from tests import factories
+
+        side = world.a
+        for i in range(MANY):
+            campaign = factories.CampaignFactory(
+                community=side.community, created_by=side.secretary, title=f"新征求{i}"
+            )
+            factories.SymposiumFactory(
+                community=side.community,
+                campaign=campaign,
+                title=f"新座谈会{i}",
+                created_by=side.secretary,
+            )
+            factories.BuildingFactory(
+                community=side.community, compound="新区", number=str(100 + i)
+            )
+            household = factories.HouseholdFactory(unit=side.unit, room=f"9{i:02d}")
+            factories.ResidentFactory(household=household, name=f"新居民{i}")
+
+    return grow
+
+
+def _grow_past_the_cap(world):
+    """``_grow_choices``, then more residents in side A's building than the resident
+    select lists (RESIDENT_CHOICES_MAX): the form lists none of them, only the
+    suggestion's own resident, and offers the building picker instead."""
+    choices = _grow_choices(world)
+
+    def grow():
+        from buildings.models import Resident
+        from engagement.forms_campaigns import RESIDENT_CHOICES_MAX
+        from tests import factories
+
+        choices()
+        households = [
+            factories.HouseholdFactory(unit=world.a.unit, room=f"7{i:02d}") for i in range(20)
+        ]
+        Resident.objects.bulk_create(
+            Resident(household=households[i % 20], name=f"居民{i}")
+            for i in range(RESIDENT_CHOICES_MAX)
+        )
+
+    return grow
+
+
+def _grow_campaign_answers(world):
+    """Suggestions on the matrix campaign, some answered."""
+
+    def grow():
+        from tests import factories
+
+        side = world.a
+        campaign = matrix_campaigns(world).campaign
+        for i in range(MANY):
+            factories.SuggestionFactory(
+                community=side.community,
+                campaign=campaign,
+                status="adopted" if i % 2 else "new",
+                reply=f"回复{i}" if i % 2 else "",
+                building=side.building,
+                created_by=side.secretary,
+            )
+
+    return grow
+
+
+def _community_with_campaign(w):
+    matrix_campaigns(w)
+    return _community(w)
+
+
+def _campaign(w):
+    return {"pk": matrix_campaigns(w).campaign.pk}
+
+
+def _suggestion(w):
+    return {"pk": matrix_campaigns(w).suggestion.pk}
+
+
+def _symposium(w):
+    return {"pk": matrix_campaigns(w).symposium.pk}
+
+
 PAGES: dict = {
     "engagement:campaign_list": ("official", _no_kwargs, _grow_campaigns, lambda w: "新征求39"),
     "engagement:campaign_detail": (
@@ -293,6 +381,44 @@ PAGES: dict = {
         _grow_symposium_suggestions,
         lambda w: "座谈建议39",
     ),
+    # The forms: their choices (campaigns, symposiums, buildings, residents) grow.
+    "engagement:campaign_create": (
+        "sec_a",
+        _community_with_campaign,
+        _grow_choices,
+        lambda w: 'name="letters_sent"',
+    ),
+    "engagement:campaign_update": (
+        "sec_a",
+        _campaign,
+        _grow_campaign_answers,
+        lambda w: matrix_campaigns(w).campaign.title,
+    ),
+    "engagement:suggestion_create": (
+        "sec_a",
+        _community_with_campaign,
+        _grow_choices,
+        lambda w: "新居民39",
+    ),
+    "engagement:suggestion_update": (
+        "sec_a",
+        _suggestion,
+        _grow_past_the_cap,
+        lambda w: "新区139号楼",
+    ),
+    "engagement:suggestion_answer": (
+        "sec_a",
+        _suggestion,
+        _grow_campaign_answers,
+        lambda w: matrix_campaigns(w).suggestion.content,
+    ),
+    "engagement:symposium_create": (
+        "sec_a",
+        _community_with_campaign,
+        _grow_choices,
+        lambda w: "新征求39",
+    ),
+    "engagement:symposium_update": ("sec_a", _symposium, _grow_choices, lambda w: "新征求39"),
 }
 
 SEEDED: dict = {}

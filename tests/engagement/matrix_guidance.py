@@ -163,6 +163,33 @@ def grow_community_page(world):
     return grow
 
 
+def _grow_district(world):
+    """Communities of the official's district: the visit form offers them."""
+
+    def grow():
+        for i in range(MANY):
+            factories.CommunityFactory(
+                district=world.district, name=f"新社区{i}", code=f"visit-{i}"
+            )
+
+    return grow
+
+
+def _grow_visitors(world):
+    """Forty more visitors on the matrix visit: the edit form lists them one a line."""
+
+    def grow():
+        from engagement.models import GuidanceVisitor
+
+        visit = matrix_guidance(world).visit
+        for i in range(MANY):
+            GuidanceVisitor.objects.create(
+                visit=visit, name=f"访客{i}", title="区委常委", position=10 + i
+            )
+
+    return grow
+
+
 PAGES: dict = {
     "engagement:visit_list": (
         "official",
@@ -176,6 +203,25 @@ PAGES: dict = {
         _no_kwargs_with_visit,
         _grow_visits,
         lambda w: "新问题0",
+    ),
+    "engagement:visit_create": (
+        "official",
+        _no_kwargs_with_visit,
+        _grow_district,
+        lambda w: "新社区39",
+    ),
+    "engagement:visit_update": ("official", _visit, _grow_visitors, lambda w: "访客39"),
+    "engagement:problem_create": (
+        "official",
+        _visit,
+        _grow_problems,
+        lambda w: w.a.community.name,
+    ),
+    "engagement:problem_close": (
+        "sec_a",
+        _problem,
+        _grow_problems,
+        lambda w: matrix_guidance(w).problem.description,
     ),
 }
 

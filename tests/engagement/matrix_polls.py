@@ -106,9 +106,37 @@ ROWS: list = [
     ("engagement:poll_close", "GET is refused", _poll_kwargs, POST_ONLY),
 ]
 
+
+def _grow_campaigns(world):
+    """Campaigns of side A: the poll form offers them."""
+
+    def grow():
+        from tests import factories
+
+        for i in range(MANY):
+            factories.CampaignFactory(
+                community=world.a.community, created_by=world.a.secretary, title=f"新征求{i}"
+            )
+
+    return grow
+
+
 PAGES: dict = {
     "engagement:poll_list": ("sec_a", _no_kwargs_with_poll, _grow_polls, lambda w: "新投票39"),
     "engagement:poll_detail": (
+        "sec_a",
+        _poll_kwargs,
+        _grow_building_tallies,
+        lambda w: "新区139号楼",
+    ),
+    "engagement:poll_create": (
+        "sec_a",
+        lambda w: {"community_pk": matrix_poll(w).community_id},
+        _grow_campaigns,
+        lambda w: "新征求39",
+    ),
+    # The count form lists the community's buildings with the ballots counted in each.
+    "engagement:poll_count": (
         "sec_a",
         _poll_kwargs,
         _grow_building_tallies,
