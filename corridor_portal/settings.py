@@ -6,6 +6,7 @@ give a development setup on SQLite under ``var/``. See docs/configuration.md.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -127,16 +128,79 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "communities.User"
 
+# Login, sessions and passwords ------------------------------------------------------
+# See docs/security.md ("Login and sessions"); helpers in corridor_portal/login.py.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "full_name", "first_name", "last_name", "email")
+        },
+    },
+    {
+        # Django's rule with a message that shows translated (see the class).
+        "NAME": "corridor_portal.login.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+# Failed logins (django-axes): LOGIN_FAILURE_LIMIT failures for one username, or from one
+# address, block further logins of that username / from that address until
+# LOGIN_LOCKOUT_MINUTES have passed since the last failure. The same for names that do
+# not exist, so the answer never tells whether an account exists.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "corridor_portal.login.WebLoginThrottleBackend",  # first: refuses blocked logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or 5)
+# LOGIN_LOCKOUT_MINUTES=0: blocked until an administrator removes the failures.
+_lockout_minutes = int(os.environ.get("LOGIN_LOCKOUT_MINUTES") or 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "corridor_portal.login.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A successful login clears only that username's failures (corridor_portal.login), not
+# every failure from its address.
+AXES_RESET_ON_SUCCESS = False
+# The client's address. BEHIND_PROXY is the number of trusted proxies in front of the app
+# that append to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for); 0 ignores the header.
+# Defaults to one proxy when TRUST_X_FORWARDED_PROTO declares one.
+AXES_CLIENT_IP_CALLABLE = "corridor_portal.login.client_ip"
+_behind_proxy = os.environ.get("BEHIND_PROXY", "").strip().lower()
+if _behind_proxy.isdigit():
+    BEHIND_PROXY = int(_behind_proxy)
+else:
+    BEHIND_PROXY = int(env_bool("BEHIND_PROXY", default=env_bool("TRUST_X_FORWARDED_PROTO")))
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (sliding expiry, refreshed at
+# most every SESSION_REFRESH_SECONDS instead of a database write on every request), and on
+# a password change everywhere but where it was changed (Django's session hash).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES") or 8 * 60) * 60
+SESSION_REFRESH_SECONDS = min(300, max(1, SESSION_COOKIE_AGE // 10))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE")
+SESSION_SAVE_EVERY_REQUEST = False
+if DJANGO_ENV == "production":
+    # __Host- cookies: sent only over HTTPS, for Path=/ and this exact host (no Domain);
+    # Secure comes with the production cookie settings below.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+
+MIDDLEWARE += [
+    "corridor_portal.login.SlidingSessionMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a blocked login into the lock-out page
+]
+# End of login, sessions and passwords -----------------------------------------------
 
 # Internationalisation: Simplified Chinese by default, English on request.
 LANGUAGE_CODE = "zh-hans"
@@ -209,3 +273,60 @@ DASHBOARD_THRESHOLDS = {
     "unanswered_amber": 1,
     "unanswered_red": 5,
 }
+
+# Security headers and production hardening ------------------------------------------
+# See docs/security.md ("Headers and CSP") and the variables in docs/configuration.md.
+# `manage.py check --deploy` reports no issue with DJANGO_ENV=production and the defaults.
+PRODUCTION = DJANGO_ENV == "production"
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set it to 0).")
+
+# HTTPS. Behind a TLS-terminating proxy, TRUST_X_FORWARDED_PROTO=1 makes Django trust the
+# proxy's X-Forwarded-Proto (the proxy must overwrite any such header a client sends).
+# SECURE_SSL_REDIRECT=0 only when the proxy itself redirects http:// to https://.
+if env_bool("TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Health probes of a load balancer may come over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Cookies travel over HTTPS only in production (the development server speaks plain HTTP).
+# No script reads the CSRF cookie: forms carry the token in a hidden field.
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# X_FRAME_OPTIONS = "DENY" is set above; frame-ancestors below says the same to new browsers.
+
+# Content-Security-Policy (django-csp), in every environment so that tests and the
+# browser journeys run under it. Pages have no inline scripts, styles or event handlers;
+# img-src allows data: for the SVG icons inside Bootstrap's CSS (select arrows, checks).
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Error pages: templates/400.html, 403.html, 404.html, 500.html; a refused form (CSRF) shows
+# templates/403_csrf.html through Django's default CSRF failure view.
+# End of security headers and production hardening -----------------------------------
