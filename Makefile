@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages bench clean setup
+.PHONY: run test lint format messages bench bench-rosters bench-dashboard clean setup
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -39,9 +39,19 @@ messages: $(STAMP)
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
-# Generating a year of weekly shifts for 10,000 units (a scratch SQLite file under var/).
-bench: $(STAMP)
+# The benchmarks work in scratch SQLite files under var/, or in DATABASE_URL when its name
+# contains "bench" (docs/rosters.md, docs/dashboard.md).
+bench: bench-rosters bench-dashboard
+
+# Generating a year of weekly shifts for 10,000 units.
+bench-rosters: $(STAMP)
 	$(BIN)/python bench/roster_generation.py --units 10000 --weeks 52
+
+# The dashboards and the upward report on 5 communities (25,000 households), reusing the
+# data of an earlier run of that size; the whole district of 100,000 households:
+# `$(BIN)/python bench/dashboard.py --write`.
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard.py --communities 5 --requests 10 --reuse
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -1,4 +1,4 @@
-"""Benchmark: generate a year of weekly duty shifts for many units at once (issue 5).
+"""Benchmark: generate a year of weekly duty shifts for many units at once.
 
     .venv/bin/python bench/roster_generation.py --units 10000 --weeks 52
     DATABASE_URL=postgres://corridor:corridor@127.0.0.1:5432/corridor_bench \\
@@ -7,8 +7,8 @@
 Without DATABASE_URL it works in a scratch SQLite file, var/bench_rosters.sqlite3 -- never in
 the development database. It refuses any database that holds data it did not put there: the
 target must be empty (no tables, or the portal's tables without rows, as right after
-``migrate``) and have "bench" in its name, or carry the benchmark's marker table from an
-earlier run, whose rows it then deletes (``flush``).
+``migrate``) and have "bench" in its name, or carry the benchmarks' marker table from an
+earlier run, whose rows it then deletes (``flush``); see bench/_common.py.
 
 It migrates the database, writes one community with buildings of ten units, six households a
 unit (some vacant, a few exempt), and one weekly roster a unit with its order, all with
@@ -20,19 +20,27 @@ that a second run adds nothing. Results go to docs/rosters.md by hand.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (  # noqa: E402
+    REFUSAL_HINT,
+    ROOT,
+    QueryCounter,
+    Refused,
+    check_target,
+    database_label,
+    machine_label,
+    prepare,
+    setup_django,
+)
+
 SCRATCH_DB = ROOT / "var" / "bench_rosters.sqlite3"
-DEV_DB = ROOT / "var" / "db.sqlite3"
-MARKER = "bench_roster_generation"
-# Rows that ``migrate`` itself writes: a migrated database is still empty.
-BOOKKEEPING = {"django_migrations", "django_content_type", "auth_permission"}
+NOTE = "bench/roster_generation.py: its rows may be deleted"
 ROOMS = ("101", "102", "201", "202", "301", "302")
 UNITS_PER_BUILDING = 10
 VACANT_EVERY = 10  # every tenth unit has an empty flat (room 302)
@@ -51,60 +59,6 @@ def parse_args(argv=None):
     if args.units < 1 or args.weeks < 1:
         parser.error("--units and --weeks must be at least 1")
     return args
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH_DB}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "corridor_portal.settings"
-    os.environ["DEBUG"] = "0"  # with DEBUG on, Django keeps every query in memory
-    import django
-
-    django.setup()
-
-
-class Refused(Exception):
-    pass
-
-
-def check_target(connection) -> bool:
-    """True when the database carries the benchmark's marker; raises Refused when it holds
-    anything the benchmark did not write, or when it is an empty database whose name does not
-    say "bench" (an empty corridor_dev is someone's database waiting to be migrated)."""
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor == "sqlite" and Path(name).resolve() == DEV_DB.resolve():
-        raise Refused(f"{name} is the development database.")
-    tables = set(connection.introspection.table_names())
-    if MARKER in tables:
-        return True
-    if "bench" not in Path(name).name.lower():
-        raise Refused("it is not the benchmark's, and its name does not contain 'bench'.")
-    known = set(connection.introspection.django_table_names(only_existing=True))
-    foreign = tables - known - {"django_migrations"}
-    if foreign:
-        raise Refused(f"it has tables the portal does not know: {', '.join(sorted(foreign))}.")
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table in sorted(tables - BOOKKEEPING):
-            cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")
-            if cursor.fetchone() is not None:
-                raise Refused(f"it is not empty ({table} has rows) and has no {MARKER} table.")
-    return False
-
-
-def prepare(connection, *, ours: bool) -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    if ours:
-        call_command("flush", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (note varchar(200))")
-        cursor.execute(f"DELETE FROM {MARKER}")
-        cursor.execute(
-            f"INSERT INTO {MARKER} (note) VALUES (%s)",
-            ["scratch database of bench/roster_generation.py; its rows may be deleted"],
-        )
 
 
 def populate(units: int, starts_on: date) -> int:
@@ -203,31 +157,9 @@ def populate(units: int, starts_on: date) -> int:
     return len(households)
 
 
-class QueryCounter:
-    """Counts the statements sent to the database (an executemany counts once)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def database_label(connection) -> str:
-    if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version} ({connection.settings_dict['NAME']})"
-    if connection.vendor == "postgresql":
-        version = connection.pg_version
-        major, minor = version // 10000, version % 10000
-        settings = connection.settings_dict
-        return f"PostgreSQL {major}.{minor} ({settings['HOST']}/{settings['NAME']})"
-    return connection.vendor
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
-    setup_django()
+    setup_django(SCRATCH_DB)
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -238,20 +170,13 @@ def main(argv=None) -> int:
         ours = check_target(connection)
     except Refused as refusal:
         print(f"Refusing to run on {connection.settings_dict['NAME']}: {refusal}", file=sys.stderr)
-        print(
-            "Use an empty database named *bench* (or no DATABASE_URL: a scratch SQLite file "
-            "under var/).",
-            file=sys.stderr,
-        )
+        print(REFUSAL_HINT, file=sys.stderr)
         return 2
     print(f"Database: {database_label(connection)}")
-    print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, {platform.platform(terse=True)}"
-    )
+    print(f"Machine: {machine_label()}")
 
     started = time.perf_counter()
-    prepare(connection, ours=ours)
+    prepare(connection, ours=ours, note=NOTE)
     migrated = time.perf_counter()
     today = timezone.localdate()
     starts_on = today - timedelta(days=today.weekday())  # this week's Monday
