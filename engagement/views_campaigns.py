@@ -112,6 +112,27 @@ def _chosen(filterset, name):
     return None
 
 
+class CampaignFilteredListMixin:
+    """Lists filtered by community and campaign: which community the "new" button writes
+    in (the filtered campaign's, when the user is its secretary) and what was chosen."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        campaign = _chosen(self.filterset, "campaign")
+        community_id = _write_community_id(user, self.model, self.filterset)
+        if campaign is not None:
+            community_id = (
+                campaign.community_id
+                if scoping.is_secretary_of(user, campaign.community_id)
+                else None
+            )
+        context["create_community_id"] = community_id
+        context["chosen_campaign"] = campaign
+        context["chosen_community"] = _chosen(self.filterset, "community")
+        return context
+
+
 def _detail_page(request, queryset, count, param="page"):
     """One page of rows inside a detail page; ``count`` is known, so no COUNT query."""
     paginator = Paginator(queryset, DETAIL_PAGE_SIZE)
@@ -250,7 +271,7 @@ class CampaignDetailView(ScopedQuerysetMixin, DetailView):
 # Suggestions
 
 
-class SuggestionListView(ScopedListMixin, ListView):
+class SuggestionListView(CampaignFilteredListMixin, ScopedListMixin, ListView):
     model = Suggestion
     filterset_class = SuggestionFilter
     template_name = "engagement/suggestion_list.html"
@@ -262,22 +283,6 @@ class SuggestionListView(ScopedListMixin, ListView):
             .select_related("community", "campaign", "building")
             .order_by("-received_on", "-pk")
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        campaign = _chosen(self.filterset, "campaign")
-        community_id = _write_community_id(user, Suggestion, self.filterset)
-        if campaign is not None:
-            community_id = (
-                campaign.community_id
-                if scoping.is_secretary_of(user, campaign.community_id)
-                else None
-            )
-        context["create_community_id"] = community_id
-        context["chosen_campaign"] = campaign
-        context["chosen_community"] = _chosen(self.filterset, "community")
-        return context
 
 
 def _suggestion_create_query(suggestion) -> str:
@@ -488,7 +493,7 @@ class SuggestionAnswerView(AnsweredIsFinalMixin, ScopedQuerysetMixin, FormView):
 # Symposiums
 
 
-class SymposiumListView(ScopedListMixin, ListView):
+class SymposiumListView(CampaignFilteredListMixin, ScopedListMixin, ListView):
     model = Symposium
     filterset_class = SymposiumFilter
     template_name = "engagement/symposium_list.html"
@@ -501,22 +506,6 @@ class SymposiumListView(ScopedListMixin, ListView):
             .annotate(suggestion_count=Count("suggestions"))
             .order_by("-held_on", "-pk")
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        campaign = _chosen(self.filterset, "campaign")
-        community_id = _write_community_id(user, Symposium, self.filterset)
-        if campaign is not None:
-            community_id = (
-                campaign.community_id
-                if scoping.is_secretary_of(user, campaign.community_id)
-                else None
-            )
-        context["create_community_id"] = community_id
-        context["chosen_campaign"] = campaign
-        context["chosen_community"] = _chosen(self.filterset, "community")
-        return context
 
 
 class SymposiumCreateView(SecretaryCommunityMixin, SavingFormMixin, CreateView):
