@@ -182,7 +182,7 @@ def _expense(world):
     return {"pk": matrix_funds(world).expense.pk}
 
 
-def _grow_ledger(world):
+def grow_ledger(world):
     """Donations of every donor kind (with raisers and reversals) and expenses on the
     matrix fund, all through the services."""
 
@@ -222,6 +222,7 @@ def _grow_ledger(world):
             if i % 10 == 0:
                 services.donation_reverse(donation=donation, reason="记错", by=by)
                 services.expense_reverse(expense=expense, reason="退货", by=by)
+        services.fund_update(fund=fund, data={"purpose": "楼馨园健身角"}, by=by)
 
     return grow
 
@@ -538,22 +539,22 @@ PAGES: dict = {
         lambda w: "党员39",
     ),
     "buildings:fund_update": ("sec_a", _fund, _grow_party_members, lambda w: "党员39"),
-    "buildings:fund_export": ("sec_a", _fund, _grow_ledger, lambda w: "外单位38"),
+    "buildings:fund_export": ("sec_a", _fund, grow_ledger, lambda w: "外单位38"),
     "buildings:community_funds_export": (
         "sec_a",
         lambda w: {"community_pk": w.a.community.pk},
         _grow_funds,
         lambda w: "新集资39",
     ),
-    "buildings:donation_import": ("sec_a", _fund, _grow_ledger, lambda w: "楼馨园"),
+    "buildings:donation_import": ("sec_a", _fund, grow_ledger, lambda w: "楼馨园"),
     "buildings:donation_create": (
         "sec_a",
         _fund,
         lambda w: _grow_households(w.a.unit, party_members=True),
         lambda w: "新居民39",
     ),
-    "buildings:expense_create": ("sec_a", _fund, _grow_ledger, lambda w: "楼馨园"),
-    "buildings:expense_receipt": ("sec_a", _expense, _grow_ledger, lambda w: PHOTO_MARKER),
+    "buildings:expense_create": ("sec_a", _fund, grow_ledger, lambda w: "楼馨园"),
+    "buildings:expense_receipt": ("sec_a", _expense, grow_ledger, lambda w: PHOTO_MARKER),
     # Duty rosters
     "buildings:roster_create": (
         "sec_a",

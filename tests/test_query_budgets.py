@@ -177,51 +177,6 @@ def _grow_funds(world):
     return grow
 
 
-def _grow_ledger(world):
-    """Donations of every donor kind (with raisers and reversals) and expenses on the
-    matrix fund, all through the services."""
-
-    def grow():
-        from buildings import services
-
-        by = world.a.secretary
-        fund = matrix_funds(world).fund
-        member = factories.ResidentFactory(
-            household__unit=world.a.unit, name="李淑芹", is_party_member=True
-        )
-        for i in range(MANY):
-            household = factories.HouseholdFactory(unit=world.a.unit, room=f"8{i:02d}")
-            donors = [
-                {"donor_household": household},
-                {"donor_resident": member},
-                {"donor_name": f"外单位{i}", "raised_by": member},
-            ]
-            donation, _ = services.donation_record(
-                fund=fund,
-                data={
-                    "kind": "money",
-                    "amount": Decimal("50.00"),
-                    "date": date(2026, 5, 4),
-                    "receipt_no": f"D{i}",
-                }
-                | donors[i % 3],
-                token=uuid.uuid4(),
-                by=by,
-            )
-            expense, _ = services.expense_record(
-                fund=fund,
-                data={"item": f"花{i}", "amount": Decimal("10.00"), "date": date(2026, 5, 5)},
-                token=uuid.uuid4(),
-                by=by,
-            )
-            if i % 10 == 0:
-                services.donation_reverse(donation=donation, reason="记错", by=by)
-                services.expense_reverse(expense=expense, reason="退货", by=by)
-        services.fund_update(fund=fund, data={"purpose": "楼馨园健身角"}, by=by)
-
-    return grow
-
-
 def _roster_kwargs(world):
     """The matrix roster (3 households, turns from two weeks ago) exists before the first
     request."""
@@ -428,8 +383,18 @@ PAGES = {
         lambda w: "标签39",
     ),
     "buildings:fund_list": ("sec_a", _no_kwargs_with_fund, _grow_funds, lambda w: "新集资39"),
-    "buildings:fund_detail": ("sec_a", _fund_kwargs, _grow_ledger, lambda w: "外单位38"),
-    "buildings:fund_notice": ("sec_a", _fund_kwargs, _grow_ledger, lambda w: "外单位38"),
+    "buildings:fund_detail": (
+        "sec_a",
+        _fund_kwargs,
+        budget_pages.grow_ledger,
+        lambda w: "外单位38",
+    ),
+    "buildings:fund_notice": (
+        "sec_a",
+        _fund_kwargs,
+        budget_pages.grow_ledger,
+        lambda w: "外单位38",
+    ),
     "buildings:roster_list": (
         "sec_a",
         _no_kwargs_with_roster,
