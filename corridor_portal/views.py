@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from communities import scoping
 from communities.models import Community, Membership, Section
 from engagement import advice
 from engagement import services as engagement_services
-from engagement.models import GuidanceProblem, Poll, PollOption
+from engagement.models import GuidanceProblem, Poll
 from exhibits.models import Corridor
 
 
@@ -162,17 +162,9 @@ def community_page_queryset(user):
     fetches the community: counts, residents by age band, the latest poll and its winner,
     and the open problems of its guidance visits (only the rows ``user`` may see)."""
     communities = with_counts(Community.objects.visible_to(user).select_related("district"), user)
-    # The second best option's votes: equal to the winner's, the poll is tied.
-    runner_up = (
-        PollOption.objects.filter(poll=OuterRef("latest_poll"))
-        .annotate(total=Coalesce(Sum("tallies__votes"), 0))
-        .order_by("-total", "position", "pk")
-        .values("total")[1:2]
-    )
     return communities.annotate(
         **advice.age_band_annotations(Resident.objects.visible_to(user), advice.RESIDENT_COMMUNITY),
         **advice.latest_poll_annotations(Poll.objects.visible_to(user)),
-        poll_runner_up_votes=Subquery(runner_up, output_field=IntegerField()),
         open_problem_count=advice.open_problem_annotation(GuidanceProblem.objects.visible_to(user)),
     )
 

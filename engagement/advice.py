@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Resident, ResidentTag
-from engagement.models import GuidanceProblem, Poll, PollOption, ThemeRule
+from engagement.models import GuidanceProblem, Poll, PollOption, PollTally, ThemeRule
 
 RESIDENT_COMMUNITY = "household__unit__building__community"
 
@@ -53,34 +53,46 @@ def age_band_annotations(residents, community_path: str, year: int | None = None
     return annotations
 
 
-def latest_poll_annotations(polls) -> dict:
-    """Annotations for a Community queryset: its latest poll (among ``polls``, already
-    scoped), that poll's question, its winning option and the winner's and all ballots.
-
-    A poll without ballots has no winner (``poll_winner`` is ``None``, the votes 0); on a
-    tie the option listed first wins."""
-    latest = polls.filter(community=OuterRef("pk")).order_by("-opens_on", "-pk")
+def poll_result_annotations(poll, prefix: str = "") -> dict:
+    """Annotations of a poll's result, for the poll at the expression ``poll`` (an
+    ``OuterRef``): all ballots, the winning option, its votes and the runner-up's votes
+    (equal to the winner's on a tie). Options nobody voted for never win: before the first
+    ballot the winner is ``None`` and the votes 0; on a tie the option listed first is
+    named."""
     ranked = (
-        PollOption.objects.filter(poll=OuterRef("latest_poll"))
+        PollOption.objects.filter(poll=poll)
         .annotate(total=Sum("tallies__votes"))
         .filter(total__gt=0)
         .order_by("-total", "position", "pk")
     )
     ballots = (
-        PollOption.objects.filter(poll=OuterRef("latest_poll"))
+        PollTally.objects.filter(option__poll=poll)
         .order_by()
-        .values("poll")
-        .annotate(n=Sum("tallies__votes"))
+        .values("option__poll")
+        .annotate(n=Sum("votes"))
         .values("n")
     )
     return {
-        "latest_poll": Subquery(latest.values("pk")[:1]),
-        "latest_poll_question": Subquery(latest.values("question")[:1]),
-        "poll_winner": Subquery(ranked.values("label")[:1]),
-        "poll_winner_votes": Coalesce(
+        f"{prefix}ballots": Coalesce(Subquery(ballots, output_field=IntegerField()), 0),
+        f"{prefix}winner": Subquery(ranked.values("label")[:1]),
+        f"{prefix}winner_votes": Coalesce(
             Subquery(ranked.values("total")[:1], output_field=IntegerField()), 0
         ),
-        "poll_ballots": Coalesce(Subquery(ballots, output_field=IntegerField()), 0),
+        f"{prefix}runner_up_votes": Coalesce(
+            Subquery(ranked.values("total")[1:2], output_field=IntegerField()), 0
+        ),
+    }
+
+
+def latest_poll_annotations(polls) -> dict:
+    """Annotations for a Community queryset: its latest poll (among ``polls``, already
+    scoped), that poll's question and its result (``poll_ballots``, ``poll_winner``,
+    ``poll_winner_votes``, ``poll_runner_up_votes``; see :func:`poll_result_annotations`)."""
+    latest = polls.filter(community=OuterRef("pk")).order_by("-opens_on", "-pk")
+    return {
+        "latest_poll": Subquery(latest.values("pk")[:1]),
+        "latest_poll_question": Subquery(latest.values("question")[:1]),
+        **poll_result_annotations(OuterRef("latest_poll"), prefix="poll_"),
     }
 
 

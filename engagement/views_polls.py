@@ -8,8 +8,7 @@ only its secretary runs, counts and closes them. Every write is a service in
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.text import get_text_list
@@ -23,44 +22,18 @@ from communities import scoping
 from communities.forms import add_service_errors
 from communities.mixins import EditableParentMixin, ScopedListMixin, ScopedQuerysetMixin
 from communities.models import Community
-from engagement import services
+from engagement import advice, services
 from engagement.filters_polls import PollFilter
 from engagement.forms_polls import MAX_VOTES, PollCountForm, PollForm, building_key
-from engagement.models import Poll, PollOption, PollTally
+from engagement.models import Poll, PollTally
 
 # The list
 
 
-def _ranked_options():
-    """The options of the poll at ``OuterRef("pk")``, most votes first; a tie goes to the
-    option listed first, and options nobody voted for are left out."""
-    return (
-        PollOption.objects.filter(poll=OuterRef("pk"))
-        .annotate(total=Sum("tallies__votes"))
-        .filter(total__gt=0)
-        .order_by("-total", "position", "pk")
-    )
-
-
 def polls_with_results(queryset):
-    """Polls annotated with their ballots, winner, the winner's votes and the runner-up's
-    votes (equal to the winner's on a tie), in the one query that fetches them."""
-    ballots = (
-        PollTally.objects.filter(option__poll=OuterRef("pk"))
-        .order_by()
-        .values("option__poll")
-        .annotate(n=Sum("votes"))
-        .values("n")
-    )
-    ranked = _ranked_options()
-    return queryset.annotate(
-        ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), 0),
-        winner=Subquery(ranked.values("label")[:1]),
-        winner_votes=Coalesce(Subquery(ranked.values("total")[:1], output_field=IntegerField()), 0),
-        runner_up_votes=Coalesce(
-            Subquery(ranked.values("total")[1:2], output_field=IntegerField()), 0
-        ),
-    )
+    """Polls annotated with their result in the one query that fetches them (ballots,
+    winner, the winner's and the runner-up's votes: ``advice.poll_result_annotations``)."""
+    return queryset.annotate(**advice.poll_result_annotations(OuterRef("pk")))
 
 
 class PollListView(ScopedListMixin, ListView):
