@@ -27,12 +27,14 @@ Figures and their period (``Period``, both ends included):
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -41,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import Building, Donation, DutyShift, Expense, Household, Unit
 from communities import scoping
 from communities.models import Community
+from corridor_portal import versions
 from engagement.models import GuidanceProblem, GuidanceVisit, Suggestion
 from exhibits.models import Corridor, Exhibit, ExhibitTransition
 
@@ -259,13 +262,87 @@ def _within(queryset, level: str, within, building_path: str, unit_path: str | N
     return queryset.filter(**{path: within})
 
 
+# The community of a row of each level, for its data version (corridor_portal/versions.py).
+COMMUNITY_OF = {"community": "pk", "building": "community_id", "unit": "building__community_id"}
+
+
+def with_versions(queryset, level: str):
+    """``queryset`` of rows of ``level`` annotated with ``data_version``."""
+    return queryset.annotate(data_version=versions.version_of(COMMUNITY_OF[level]))
+
+
+def _cache_key(kind: str, level: str, obj, *parts) -> str | None:
+    """The cache key of ``kind`` figures of ``obj`` at its community's data version, or
+    None (never cached) when the version is unknown. The thresholds are part of the key:
+    they decide "stalled" and "unanswered"."""
+    version = getattr(obj, "data_version", None)
+    if version is None:
+        return None
+    signature = hashlib.sha1(repr(sorted(thresholds().items())).encode()).hexdigest()[:12]
+    tail = ":".join(str(part) for part in parts)
+    return f"dashboard:{kind}:{level}:{obj.pk}:{version}:{signature}:{tail}"
+
+
+def _cached_per_object(kind, level, objects, parts, fill) -> dict:
+    """``{pk: value}`` for ``objects`` from the cache, asking ``fill(missing pks)`` for
+    ``{pk: value}`` of the rest in one go and caching those."""
+    keys = {obj.pk: _cache_key(kind, level, obj, *parts) for obj in objects}
+    found = cache.get_many([key for key in keys.values() if key])
+    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in values]
+    if missing:
+        fresh = fill(missing)
+        values.update((pk, fresh[pk]) for pk in missing)
+        cache.set_many(
+            {keys[pk]: fresh[pk] for pk in missing if keys[pk]}, settings.DASHBOARD_CACHE_SECONDS
+        )
+    return values
+
+
 def compute(user, *, level: str, within, period: Period, today: date | None = None) -> dict:
     """Figures per row of ``level`` for the rows of ``within``, and the totals.
 
     ``within`` is a queryset of communities (level "community"), of buildings ("building")
     or of units ("unit"), already scoped to ``user``; it bounds every source. Returns
-    ``{"rows": {key: Figures}, "total": Figures}``; one query per source table.
+    ``{"objects": [...], "rows": {key: Figures}, "total": Figures}``; each object carries
+    its ``figures``.
+
+    A row's figures are cached under its community's data version, which the database
+    raises on every write to a source (corridor_portal/versions.py), so a cached figure is
+    always the figure of the data as it stands. The figures of a row do not depend on who
+    asks: every dashboard user (official, secretary, superuser) sees the whole of the
+    communities on their dashboard. One query for the rows, and on a cache miss one query
+    per source table for the missing rows (:func:`recount`).
     """
+    assert level in LEVELS
+    today = today or timezone.localdate()
+    objects = list(with_versions(within, level))
+    model = within.model
+
+    def fill(missing):
+        bound = model._default_manager.filter(pk__in=missing)
+        chosen = [obj for obj in objects if obj.pk in set(missing)]
+        result = recount(
+            user, level=level, within=bound, period=period, today=today, objects=chosen
+        )
+        return result["rows"]
+
+    rows = _cached_per_object("rows", level, objects, (period.start, period.end, today), fill)
+    total = Figures()
+    for obj in objects:
+        figures = replace(rows[obj.pk], corridors=dict(rows[obj.pk].corridors))
+        figures.approved = dict(figures.approved)
+        figures.target = getattr(obj, "target_corridors", 0) if level == "community" else 0
+        obj.figures = rows[obj.pk] = figures
+        total.add(figures)
+    return {"objects": objects, "rows": rows, "total": total}
+
+
+def recount(
+    user, *, level: str, within, period: Period, today: date | None = None, objects=None
+) -> dict:
+    """:func:`compute` from the records, without the cache: one query per source table
+    (and one for the rows of ``within`` unless they are given as ``objects``)."""
     assert level in LEVELS
     today = today or timezone.localdate()
     limits = thresholds()
@@ -277,13 +354,16 @@ def compute(user, *, level: str, within, period: Period, today: date | None = No
         return _within(queryset, level, within, building_path, unit_path)
 
     # The rows themselves, in the caller's order; a community brings its target.
-    objects = list(within)
+    objects = list(within) if objects is None else objects
     for obj in objects:
         rows[obj.pk].target = getattr(obj, "target_corridors", 0) if level == "community" else 0
 
-    # Corridors, by status, and the stalled ones.
+    # Corridors, by status, and the stalled ones: no change since the start of the day
+    # ``stalled_days`` ago (a whole-day limit, so that the figure holds for the day).
     key = _key(level, "unit__building", "unit")
-    stalled_before = timezone.now() - timedelta(days=limits["stalled_days"])
+    stalled_before = timezone.make_aware(
+        datetime.combine(today - timedelta(days=limits["stalled_days"]), time.min)
+    )
     corridors = bounded(Corridor.objects.visible_to(user), "unit__building", "unit").filter(
         created_at__lt=end_dt
     )
@@ -451,87 +531,134 @@ def headline(user, *, level: str, obj, total: Figures, period: Period, today=Non
     whole, from ``total`` -- the sum of its buildings' or units' rows -- and what belongs
     to the whole and to none of its parts: the community's target, the suggestions not
     naming a building, guidance visits and open problems; a building's funds that belong
-    to no unit (3 queries)."""
+    to no unit (one query when cached, 4 when not)."""
     assert level in ("community", "building")
     today = today or timezone.localdate()
     figures = replace(total, corridors=dict(total.corridors), approved=dict(total.approved))
-    rows: dict = defaultdict(Figures)
-    within = type(obj)._default_manager.filter(pk=obj.pk)
-    _engagement(rows, user, level=level, within=within, period=period, today=today)
-    whole = rows[obj.pk]
+    model = type(obj)
+    loaded = with_versions(model._default_manager.filter(pk=obj.pk), level).get()
+
+    def fill(missing):
+        rows: dict = defaultdict(Figures)
+        within = model._default_manager.filter(pk__in=missing)
+        _engagement(rows, user, level=level, within=within, period=period, today=today)
+        if level == "building":
+            _money(rows, user, level=level, within=within, period=period)
+        return {pk: rows[pk] for pk in missing}
+
+    whole = _cached_per_object("whole", level, [loaded], (period.start, period.end, today), fill)[
+        obj.pk
+    ]
     figures.suggestions, figures.adopted = whole.suggestions, whole.adopted
     figures.unanswered = whole.unanswered
     if level == "community":
         figures.target = obj.target_corridors
         figures.visits, figures.open_problems = whole.visits, whole.open_problems
     else:
-        _money(rows, user, level=level, within=within, period=period)
         figures.raised, figures.in_kind, figures.spent = whole.raised, whole.in_kind, whole.spent
     return figures
 
 
-def trends(user, *, level: str, within, months: int = 12, today: date | None = None) -> list:
-    """Per month for the last ``months`` months: approvals, money raised, turns done.
-
-    Three grouped queries; months without records are present with zeros.
-    """
-    today = today or timezone.localdate()
+def _first_month(today: date, months: int) -> date:
     first = date(today.year, today.month, 1)
     for _i in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
-    period = Period(first, today)
+    return first
 
-    def bounded(queryset, building_path, unit_path):
-        return _within(queryset, level, within, building_path, unit_path)
 
+def _empty_series(first: date, today: date) -> dict:
     series: dict = {}
     month = first
     while month <= today:
         series[month] = {"month": month, "approved": 0, "raised": ZERO, "done": 0}
         month = (month + timedelta(days=32)).replace(day=1)
+    return series
 
-    approvals = (
-        bounded(
-            ExhibitTransition.objects.visible_to(user),
-            "exhibit__corridor__unit__building",
-            "exhibit__corridor__unit",
+
+def trends(user, *, level: str, within, months: int = 12, today: date | None = None) -> list:
+    """Per month for the last ``months`` months, summed over the rows of ``within``:
+    approvals, money raised, turns done. Months without records are present with zeros.
+
+    Each row's series is cached under its community's data version like :func:`compute`'s
+    figures: one query for the rows, and three grouped queries for the rows not cached.
+    """
+    today = today or timezone.localdate()
+    first = _first_month(today, months)
+    objects = list(with_versions(within, level))
+    model = within.model
+
+    def fill(missing):
+        bound = model._default_manager.filter(pk__in=missing)
+        return recount_trends(
+            user, level=level, within=bound, first=first, today=today, pks=missing
         )
+
+    per_row = _cached_per_object("trends", level, objects, (first, today), fill)
+    series = _empty_series(first, today)
+    for obj in objects:
+        for month, values in per_row[obj.pk].items():
+            line = series[month]
+            line["approved"] += values["approved"]
+            line["raised"] += values["raised"]
+            line["done"] += values["done"]
+    return list(series.values())
+
+
+def recount_trends(user, *, level: str, within, first: date, today: date, pks=None) -> dict:
+    """``{row pk: {month: {"approved", "raised", "done"}}}`` from the records, from the
+    month of ``first`` to ``today``: three grouped queries (and one for the rows of
+    ``within`` unless their ``pks`` are given)."""
+    period = Period(first, today)
+
+    def bounded(queryset, building_path, unit_path):
+        return _within(queryset, level, within, building_path, unit_path)
+
+    pks = [obj.pk for obj in within] if pks is None else pks
+    per_row = {pk: _empty_series(first, today) for pk in pks}
+
+    def month_of(value):
+        return value.date() if isinstance(value, datetime) else value
+
+    def put(rows, key, name, value_name):
+        for row in rows:
+            month = month_of(row["month"])
+            if row[key] in per_row and month in per_row[row[key]]:
+                per_row[row[key]][month][name] = row[value_name]
+
+    building_path, unit_path = "exhibit__corridor__unit__building", "exhibit__corridor__unit"
+    key = _key(level, building_path, unit_path)
+    approvals = (
+        bounded(ExhibitTransition.objects.visible_to(user), building_path, unit_path)
         .filter(
             to_status=Exhibit.Status.APPROVED, at__gte=period.start_dt(), at__lt=period.end_dt()
         )
         .annotate(month=TruncMonth("at"))
         .order_by()
-        .values("month")
+        .values(key, "month")
         .annotate(n=Count("exhibit", distinct=True))
     )
-    for row in approvals:
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime) else month
-        if month in series:
-            series[month]["approved"] = row["n"]
+    put(approvals, key, "approved", "n")
+    key = _key(level, "fund__building", "fund__unit")
     raised = (
         bounded(Donation.objects.visible_to(user), "fund__building", "fund__unit")
         .filter(kind=Donation.Kind.MONEY, date__range=(period.start, period.end))
         .annotate(month=TruncMonth("date"))
         .order_by()
-        .values("month")
+        .values(key, "month")
         .annotate(total=Coalesce(Sum("amount"), ZERO))
     )
-    for row in raised:
-        if row["month"] in series:
-            series[row["month"]]["raised"] = row["total"]
+    put(raised, key, "raised", "total")
+    key = _key(level, "roster__unit__building", "roster__unit")
     done = (
         bounded(DutyShift.objects.visible_to(user), "roster__unit__building", "roster__unit")
         .filter(status=DutyShift.Status.DONE, ends_on__range=(period.start, period.end))
         .annotate(month=TruncMonth("ends_on"))
         .order_by()
-        .values("month")
+        .values(key, "month")
         .annotate(n=Count("pk"))
     )
-    for row in done:
-        if row["month"] in series:
-            series[row["month"]]["done"] = row["n"]
-    return list(series.values())
+    put(done, key, "done", "n")
+    return per_row
 
 
 def scoped_rows(user, level: str, parent=None):

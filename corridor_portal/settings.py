@@ -273,6 +273,9 @@ DASHBOARD_THRESHOLDS = {
     "unanswered_amber": 1,
     "unanswered_red": 5,
 }
+# Each row's dashboard figures stay in the cache until a write in its community changes its
+# data version (corridor_portal/versions.py); this only bounds how long an unused entry lives.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS") or 7 * 24 * 3600)
 
 # Security headers and production hardening ------------------------------------------
 # See docs/security.md ("Headers and CSP") and the variables in docs/configuration.md.

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from communities.models import Membership
 from tests import factories
@@ -102,6 +103,16 @@ def _fast_password_hasher(settings):
 def _media_root(settings, tmp_path_factory):
     """Uploaded files of a test land in a temporary folder, never in var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. A rolled-back test can leave ids and data
+    versions that the next test reaches again (SQLite reuses ids), so figures cached
+    under them would belong to another test's data."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass
