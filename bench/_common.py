@@ -18,9 +18,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+# The marker table and its note, shared with ``manage.py generate_scale``: data that either
+# generated is the benchmarks' to replace.
+from corridor_portal.scale import MARKER, marker_note, set_marker  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_DB = ROOT / "var" / "db.sqlite3"
-MARKER = "bench_marker"
 # The marker table of earlier versions of roster_generation.py: a database carrying it is
 # the benchmarks' too.
 OLD_MARKERS = ("bench_roster_generation",)
@@ -70,23 +73,6 @@ def check_target(connection) -> bool:
             if cursor.fetchone() is not None:
                 raise Refused(f"it is not empty ({table} has rows) and has no {MARKER} table.")
     return False
-
-
-def marker_note(connection) -> str | None:
-    """The note of the marker (what the data in the database is), if there is one."""
-    if MARKER not in connection.introspection.table_names():
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT note FROM {MARKER}")
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def set_marker(connection, note: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (note varchar(200))")
-        cursor.execute(f"DELETE FROM {MARKER}")
-        cursor.execute(f"INSERT INTO {MARKER} (note) VALUES (%s)", [note[:200]])
 
 
 def prepare(connection, *, ours: bool, note: str) -> None:
