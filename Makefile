@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages bench bench-rosters bench-dashboard clean setup
+.PHONY: run test lint format messages bench bench-load bench-rosters bench-dashboard clean setup
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -40,8 +40,13 @@ messages: $(STAMP)
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 # The benchmarks work in scratch SQLite files under var/, or in DATABASE_URL when its name
-# contains "bench" (docs/rosters.md, docs/dashboard.md).
-bench: bench-rosters bench-dashboard
+# contains "bench" (docs/performance.md, docs/rosters.md, docs/dashboard.md).
+BENCH_DATABASE_URL ?= postgres://corridor:corridor@127.0.0.1:5432/corridor_bench
+bench: bench-load
+
+# The portal under gunicorn and wrk at district scale; writes docs/performance.md.
+bench-load: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py --scale district --write
 
 # Generating a year of weekly shifts for 10,000 units.
 bench-rosters: $(STAMP)

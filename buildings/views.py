@@ -655,7 +655,8 @@ def fund_changes(fund) -> list[dict]:
         )[: HISTORY_SHOWN + 1]
     )
     changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # A fund written in bulk (generate_scale) may have no history at all.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if len(changes) == HISTORY_SHOWN:
             break
         fields = []
