@@ -337,3 +337,21 @@ CONTENT_SECURITY_POLICY = {
 # Error pages: templates/400.html, 403.html, 404.html, 500.html; a refused form (CSRF) shows
 # templates/403_csrf.html through Django's default CSRF failure view.
 # End of security headers and production hardening -----------------------------------
+
+# Deployment: cache, sessions and media storage ---------------------------------------
+# Several stateless app servers behind nginx share one PostgreSQL, Redis (REDIS_URL) for the
+# cache and the sessions, and media in an S3-compatible bucket (S3_BUCKET). Without them
+# one machine keeps a cache per process, database sessions and files under MEDIA_ROOT.
+# See docs/deploy.md; the functions live in corridor_portal/deployment.py.
+from corridor_portal import deployment  # noqa: E402
+
+CACHES = deployment.caches(os.environ)
+# cached_db: reads come from Redis, every save also goes to the database, so a session
+# outlives any one app server and a Redis restart or eviction (docs/deploy.md).
+SESSION_ENGINE = deployment.session_engine(os.environ)
+STORAGES["default"] = deployment.media_storage(os.environ)
+
+# While the database or Redis cannot be reached every page answers 503 with this
+# Retry-After (corridor_portal/faults.py, handler500 in urls.py); /healthz answers 503.
+UNAVAILABLE_RETRY_AFTER = int(os.environ.get("UNAVAILABLE_RETRY_AFTER") or 30)
+# End of deployment: cache, sessions and media storage --------------------------------

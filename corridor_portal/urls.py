@@ -29,5 +29,8 @@ urlpatterns = [
     path("dashboard/", include("corridor_portal.urls_dashboard")),
 ]
 
+# A database or Redis out of reach answers a friendly 503 page, anything else the 500 page.
+handler500 = "corridor_portal.faults.server_error"
+
 # Media files are never served from a public URL: photos go through views that check
 # who may see them (exhibits.views.photo).
