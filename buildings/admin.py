@@ -2,18 +2,21 @@
 
 Residents' phone numbers follow the portal's rule in the admin too: shown in full only
 to the secretary and cadres of the resident's community (and superusers), masked for
-everyone else who may read the row (district officials, building heads).
+everyone else who may read the row (district officials, building heads). Party membership
+is shown to the community's secretary and cadres and the district's officials only; its
+column, filter and field are withheld from everyone else. The history pages (change log)
+follow both rules (communities/audit.py).
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from buildings import roster_services
 from buildings.forms import bound_birth_year
 from buildings.models import (
+    AccessLog,
     Building,
     Donation,
     DutyRoster,
@@ -26,17 +29,74 @@ from buildings.models import (
     RosterExemption,
     RosterOrder,
     Unit,
+    mask_phone,
 )
 from communities import scoping
 from communities.admin import ScopedAdmin, ScopedAdminMixin, related_only
-from communities.scoping import can_see_personal_data
+from communities.audit import HIDDEN, HistoryAdminMixin
+from communities.models import Community
+from communities.scoping import can_see_party_membership, can_see_personal_data
 
 
-def _phone_fields(fields, user, community_id):
-    """``fields`` with the phone replaced by its masked form for users who may not see it."""
-    if community_id is None or can_see_personal_data(user, community_id):
+def _community_of(obj):
+    """The resident's (or household's) community, through relations already loaded."""
+    household = obj if isinstance(obj, Household) else obj.household
+    return household.unit.building.community
+
+
+def _phone_fields(fields, user, community):
+    """``fields`` with the phone replaced by its masked form for users who may not see it,
+    and without Party membership for users who may not know it."""
+    if community is None:
         return list(fields)
-    return ["masked_phone" if name == "phone" else name for name in fields]
+    fields = list(fields)
+    if not can_see_personal_data(user, community.pk):
+        fields = ["masked_phone" if name == "phone" else name for name in fields]
+    if not can_see_party_membership(user, community.pk, community.district_id):
+        fields = [name for name in fields if name != "is_party_member"]
+    return fields
+
+
+class PartyMemberFilter(admin.SimpleListFilter):
+    """Party membership, among only the residents whose membership the user may see."""
+
+    title = _("Party member")
+    parameter_name = "is_party_member"
+
+    def lookups(self, request, model_admin):
+        if scoping.party_visible_q(Resident, request.user) == scoping.NOTHING:
+            return ()
+        return (("1", _("yes")), ("0", _("no")))
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"0", "1"}:
+            return queryset
+        visible = scoping.party_visible_q(Resident, request.user)
+        if visible is not None:
+            queryset = queryset.filter(visible)
+        return queryset.filter(is_party_member=self.value() == "1")
+
+
+def _resident_history_fields(admin_obj, request):
+    """Masks for a resident's history page, by the rule for the resident's community."""
+    user = request.user
+    community = (
+        Community.objects.filter(
+            buildings__units__households__residents__pk=getattr(
+                request, "_history_object_id", None
+            )
+        )
+        .only("pk", "district_id")
+        .first()
+    )
+    if community is None:  # an erased resident: no personal data left to show
+        return {}
+    replace = {}
+    if not can_see_personal_data(user, community.pk):
+        replace["phone"] = mask_phone
+    if not can_see_party_membership(user, community.pk, community.district_id):
+        replace["is_party_member"] = lambda value: HIDDEN
+    return replace
 
 
 class UnitInline(ScopedAdminMixin, admin.TabularInline):
@@ -55,8 +115,8 @@ class ResidentInline(ScopedAdminMixin, admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         # ``obj`` is the parent household.
-        community_id = obj.unit.building.community_id if obj is not None else None
-        return _phone_fields(super().get_fields(request, obj), request.user, community_id)
+        community = _community_of(obj) if obj is not None else None
+        return _phone_fields(super().get_fields(request, obj), request.user, community)
 
 
 @admin.register(Building)
@@ -86,7 +146,7 @@ class UnitAdmin(ScopedAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdmin):
+class HouseholdAdmin(HistoryAdminMixin, ScopedAdmin):
     list_display = ("__str__", "unit", "room", "occupancy", "community")
     list_filter = (
         "occupancy",
@@ -105,14 +165,15 @@ class HouseholdAdmin(ScopedAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ScopedAdmin):
+class ResidentAdmin(HistoryAdminMixin, ScopedAdmin):
     list_filter = (
-        "is_party_member",
+        PartyMemberFilter,
         related_only("tags"),
         related_only("household__unit__building__community"),
         related_only("household__unit__building__section"),
     )
-    list_select_related = ("household__unit__building__community",)
+    # "community" is the model's own column (kept by the database), shown in the list.
+    list_select_related = ("household__unit__building__community", "community")
     # No phone: searching by number would reveal masked numbers to those who may not see them.
     search_fields = ("name", "household__room", "household__unit__building__compound")
     autocomplete_fields = ("household",)
@@ -136,11 +197,21 @@ class ResidentAdmin(ScopedAdmin):
                 return obj.phone
             return obj.masked_phone
 
-        return ("name", "household", phone, "is_party_member", "birth_year", "community")
+        @admin.display(description=_("Party member"))
+        def party(obj):
+            community = _community_of(obj)
+            if can_see_party_membership(user, community.pk, community.district_id):
+                return _("yes") if obj.is_party_member else _("no")
+            return HIDDEN
+
+        return ("name", "household", phone, party, "birth_year", "community")
 
     def get_fields(self, request, obj=None):
-        community_id = obj.household.unit.building.community_id if obj is not None else None
-        return _phone_fields(super().get_fields(request, obj), request.user, community_id)
+        community = _community_of(obj) if obj is not None else None
+        return _phone_fields(super().get_fields(request, obj), request.user, community)
+
+    def history_private_fields(self, request):
+        return _resident_history_fields(self, request)
 
     @admin.display(
         description=_("community"), ordering="household__unit__building__community__name"
@@ -223,7 +294,7 @@ class ExpenseInline(LedgerReadOnlyMixin, ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Fund)
-class FundAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class FundAdmin(HistoryAdminMixin, ScopedAdmin):
     list_display = ("__str__", "building", "unit", "quota", "target", "is_open", "opened_on")
     list_filter = ("is_open", related_only("building__community"))
     list_select_related = ("building__community", "unit__building")
@@ -254,7 +325,7 @@ class FundAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Donation)
-class DonationAdmin(LedgerReadOnlyMixin, ScopedAdmin):
+class DonationAdmin(LedgerReadOnlyMixin, HistoryAdminMixin, ScopedAdmin):
     list_display = ("date", "fund", "kind", "donor", "amount", "receipt_no", "is_reversal")
     list_filter = ("kind", related_only("fund__building__community"))
     list_select_related = (
@@ -271,7 +342,7 @@ class DonationAdmin(LedgerReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(Expense)
-class ExpenseAdmin(LedgerReadOnlyMixin, ScopedAdmin):
+class ExpenseAdmin(LedgerReadOnlyMixin, HistoryAdminMixin, ScopedAdmin):
     list_display = ("date", "fund", "item", "amount", "receipt_no", "is_reversal")
     list_filter = (related_only("fund__building__community"),)
     list_select_related = ("fund__building", "fund__unit__building")
@@ -362,7 +433,7 @@ class DutyRosterAdmin(ScopedAdmin):
 
 
 @admin.register(DutyShift)
-class DutyShiftAdmin(ScopedAdmin):
+class DutyShiftAdmin(HistoryAdminMixin, ScopedAdmin):
     list_display = (
         "__str__",
         "roster",
@@ -424,3 +495,34 @@ class DutyShiftAdmin(ScopedAdmin):
                 % {"turns": "、".join(refused)},
                 messages.WARNING,
             )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ScopedAdmin):
+    """Who read residents' personal data: read-only, for officials and secretaries."""
+
+    list_display = ("at", "user", "action", "community", "resident", "rows")
+    list_filter = ("action", related_only("community"))
+    list_select_related = ("user", "community", "resident")
+    fields = list_display
+    readonly_fields = list_display
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        community_ids = scoping.audit_community_ids(request.user)
+        return rows if community_ids is None else rows.filter(community_id__in=community_ids)
+
+    def has_module_permission(self, request):
+        return scoping.may_read_audit(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return scoping.may_read_audit(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

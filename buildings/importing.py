@@ -792,6 +792,8 @@ def roster_values(*, community, user):
     visible residents, in compound, building, unit and room order; a household without
     residents is one row with an empty name. Read in chunks, so memory stays flat."""
     show_phone = scoping.can_see_personal_data(user, community.pk)
+    # Left empty for those who may not know it; an empty cell imports as "unchanged".
+    show_party = scoping.can_see_party_membership(user, community.pk, community.district_id)
     residents = Resident.objects.visible_to(user).prefetch_related("tags").order_by("name", "pk")
     households = (
         Household.objects.visible_to(user)
@@ -817,7 +819,7 @@ def roster_values(*, community, user):
         for resident in people:
             phone = resident.phone if show_phone else resident.masked_phone
             tags = "、".join(sorted(tag.name for tag in resident.tags.all()))
-            party = YES if resident.is_party_member else NO
+            party = (YES if resident.is_party_member else NO) if show_party else ""
             yield [*place, resident.name, phone, party, tags, resident.birth_year]
 
 
@@ -835,8 +837,9 @@ def text_cell(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
-def write_roster(*, community, user, out: IO[bytes]) -> None:
-    """Write ``community``'s roster as ``user`` may see it to the binary file ``out``."""
+def write_roster(*, community, user, out: IO[bytes]) -> int:
+    """Write ``community``'s roster as ``user`` may see it to the binary file ``out``;
+    returns the number of rows written (for the access log)."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title="花名册")
     for index, column in enumerate(COLUMNS, start=1):
@@ -849,6 +852,9 @@ def write_roster(*, community, user, out: IO[bytes]) -> None:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    written = 0
     for values in roster_values(community=community, user=user):
         sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+        written += 1
     workbook.save(out)
+    return written

@@ -53,17 +53,28 @@ def roster_import_apply(*, community, plan_or_rows, by) -> importing.RosterPlan:
     for household in plan.new_households:
         household.clean_fields(exclude=["unit"])
     Household.objects.bulk_create(plan.new_households, batch_size=BATCH_SIZE)
+    # Bulk writes send no signals: their history rows are written here, with who imported.
+    Household.history.bulk_history_create(
+        plan.new_households, batch_size=BATCH_SIZE, default_user=by
+    )
     for household in plan.changed_households:
         household.clean_fields(exclude=["unit"])
         household.updated_at = now
     Household.objects.bulk_update(
         plan.changed_households, ["occupancy", "updated_at"], batch_size=BATCH_SIZE
     )
+    Household.history.bulk_history_create(
+        plan.changed_households, batch_size=BATCH_SIZE, update=True, default_user=by
+    )
 
     new_residents = [item.resident for item in plan.new_residents]
     for resident in new_residents:
         resident.clean_fields(exclude=["household"])
     Resident.objects.bulk_create(new_residents, batch_size=BATCH_SIZE)
+    for resident in [*new_residents, *(item.resident for item in plan.changed_residents)]:
+        # Set in the database by its trigger; the history rows need it for their scope.
+        resident.community_id = community.pk
+    Resident.history.bulk_history_create(new_residents, batch_size=BATCH_SIZE, default_user=by)
     changed_residents = [item.resident for item in plan.changed_residents]
     for resident in changed_residents:
         resident.clean_fields(exclude=["household"])
@@ -72,6 +83,9 @@ def roster_import_apply(*, community, plan_or_rows, by) -> importing.RosterPlan:
         changed_residents,
         ["phone", "is_party_member", "birth_year", "updated_at"],
         batch_size=BATCH_SIZE,
+    )
+    Resident.history.bulk_history_create(
+        changed_residents, batch_size=BATCH_SIZE, update=True, default_user=by
     )
 
     through = Resident.tags.through

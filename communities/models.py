@@ -3,9 +3,10 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from communities import scoping
 from communities.scoping import ScopedManager, ScopePaths
@@ -166,6 +167,7 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at"])
     objects = ScopedManager()
     scope = ScopePaths(
         district="district", community="community", write_roles=frozenset({scoping.SECRETARY})
@@ -206,3 +208,35 @@ class Membership(models.Model):
             errors["community"] = _("The community must belong to the chosen district.")
         if errors:
             raise ValidationError(errors)
+
+
+class DataVersion(models.Model):
+    """A number the database raises whenever a record that a cached figure or page is
+    computed from changes in the community: the dashboards' rows and the public corridor
+    pages are cached under it. Kept by triggers installed by corridor_portal (which knows
+    every app's tables: corridor_portal/versions.py); no foreign key constraint, so that
+    the triggers never stand in the way of a delete."""
+
+    community = models.OneToOneField(
+        Community,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    number = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.number}"
+
+    @classmethod
+    def of(cls, community_path: str) -> Subquery:
+        """An annotation: the data version of the community at ``community_path`` (``"pk"``
+        for a community, ``"community_id"`` for a building, ...); None if it has no row."""
+        return Subquery(
+            cls.objects.filter(community_id=OuterRef(community_path)).values("number")[:1]
+        )

@@ -181,7 +181,12 @@ def roles_of(user) -> set[str]:
 
 
 def can_see_personal_data(user, community_id: int) -> bool:
-    """Full phone numbers: superusers and the secretary and cadres of that community."""
+    """Full phone numbers: superusers and the secretary and cadres of that community.
+
+    Everyone else who may read a resident (district officials, building heads, other
+    communities' staff in the admin) sees ``138****1234``: in pages, exports, the admin,
+    the audit log and history.
+    """
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -190,6 +195,76 @@ def can_see_personal_data(user, community_id: int) -> bool:
         m.role in {SECRETARY, CADRE} and m.community_id == community_id
         for m in memberships_of(user)
     )
+
+
+def can_see_party_membership(user, community_id: int, district_id: int) -> bool:
+    """Whether a resident of that community is shown as a Party member or not.
+
+    Superusers, the secretary and cadres of the resident's community and the district
+    officials over it. Building heads and everyone else see neither "yes" nor "no":
+    Party membership is not theirs to know (docs/privacy.md).
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    for m in memberships_of(user):
+        if m.role in {SECRETARY, CADRE} and m.community_id == community_id:
+            return True
+        if m.role == OFFICIAL and m.district_id == district_id:
+            return True
+    return False
+
+
+def party_visible_q(model: type[models.Model], user) -> Q | None:
+    """Rows of ``model`` whose residents' Party membership ``user`` may see (the rule of
+    :func:`can_see_party_membership` as a filter); ``None`` means every row.
+
+    Filtering by Party membership goes through it, so that a filter cannot reveal what
+    the column hides.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return None
+    paths: ScopePaths = model.scope
+    combined = NOTHING
+    for m in memberships_of(user):
+        if m.role == OFFICIAL and m.district_id:
+            combined |= Q(**{paths.district: m.district_id})
+        elif m.role in {SECRETARY, CADRE} and m.community_id and paths.community:
+            combined |= Q(**{paths.community: m.community_id})
+    return combined
+
+
+# Who reads the audit log and the access log, and of which communities: district officials
+# (their district) and community secretaries (their community). Cadres and building heads
+# do not: the log names every change of the community, beyond their section or building.
+AUDIT_ROLES = frozenset({OFFICIAL, SECRETARY})
+
+
+def may_read_audit(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(m.role in AUDIT_ROLES for m in memberships_of(user))
+
+
+def audit_community_ids(user) -> list[int] | None:
+    """Communities whose audit and access logs ``user`` reads; ``None`` means all.
+
+    One query for an official (the communities of their districts), none otherwise.
+    """
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
+    from communities.models import Community
+
+    q = attachable_q(Community, user, AUDIT_ROLES)
+    ids = {m.community_id for m in memberships_of(user) if m.role == SECRETARY}
+    if any(m.role == OFFICIAL for m in memberships_of(user)):
+        ids |= set(Community.objects.filter(q).values_list("pk", flat=True))
+    return sorted(i for i in ids if i)
 
 
 def is_secretary_of(user, community_id: int) -> bool:
@@ -218,6 +293,22 @@ def _loaded_value(obj: models.Model, path: str):
     if last == "pk":
         return obj.pk
     return getattr(obj, obj._meta.get_field(last).attname)
+
+
+def sees_whole_community(user, community_id: int, district_id: int) -> bool:
+    """Whether ``user`` reads every row of the community: a superuser, an official of its
+    district or its secretary (cadres and building heads see their section or building).
+    Figures such a user sees are everyone's and may be shared through a cache."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    for membership in memberships_of(user):
+        if membership.role == OFFICIAL and membership.district_id == district_id:
+            return True
+        if membership.role == SECRETARY and membership.community_id == community_id:
+            return True
+    return False
 
 
 def can_edit_loaded(user, obj: models.Model) -> bool:

@@ -48,6 +48,7 @@ def leading_group_save(
     }
     if set(positions) - set(memberships):
         raise ValidationError(_("Only this community's members can join its leading group."))
+    before = {pk: (m.group_position, m.title) for pk, m in memberships.items()}
     for pk, (position, title) in positions.items():
         membership = memberships[pk]
         membership.group_position = position or ""
@@ -60,4 +61,10 @@ def leading_group_save(
         raise ValidationError(_("The leading group has one leader."))
     changed = [memberships[pk] for pk in positions]
     Membership.objects.bulk_update(changed, ["group_position", "title"])
+    # A bulk update sends no signals: the history of the memberships that changed.
+    Membership.history.bulk_history_create(
+        [m for m in changed if (m.group_position, m.title) != before[m.pk]],
+        update=True,
+        default_user=by,
+    )
     return changed

@@ -13,5 +13,6 @@ def navigation(request):
             "can_check": scoping.SECRETARY in roles,
             "can_review": scoping.OFFICIAL in roles,
             "can_dashboard": may_use_dashboard(user),
+            "can_audit": scoping.may_read_audit(user),
         }
     }

@@ -42,8 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildings.models import Building, Donation, DutyShift, Expense, Household, Unit
 from communities import scoping
-from communities.models import Community
-from corridor_portal import versions
+from communities.models import Community, DataVersion
 from engagement.models import GuidanceProblem, GuidanceVisit, Suggestion
 from exhibits.models import Corridor, Exhibit, ExhibitTransition
 
@@ -268,7 +267,7 @@ COMMUNITY_OF = {"community": "pk", "building": "community_id", "unit": "building
 
 def with_versions(queryset, level: str):
     """``queryset`` of rows of ``level`` annotated with ``data_version``."""
-    return queryset.annotate(data_version=versions.version_of(COMMUNITY_OF[level]))
+    return queryset.annotate(data_version=DataVersion.of(COMMUNITY_OF[level]))
 
 
 def _cache_key(kind: str, level: str, obj, *parts) -> str | None:

@@ -746,18 +746,20 @@ def load_people(ctx: DemoContext, *, password: str) -> None:
             continue
         community = ctx.communities[spec.community] if spec.community else None
         section = ctx.sections[spec.community, spec.section] if spec.section else None
-        Membership.objects.update_or_create(
-            user=user,
-            role=spec.role,
-            community=community,
-            section=section,
-            defaults={
-                "district": ctx.district,
-                "group_position": spec.group_position,
-                "title": spec.title,
-                "is_active": True,
-            },
+        values = {
+            "district_id": ctx.district.pk,
+            "group_position": spec.group_position,
+            "title": spec.title,
+            "is_active": True,
+        }
+        membership, created = Membership.objects.get_or_create(
+            user=user, role=spec.role, community=community, section=section, defaults=values
         )
+        # Saved only when it differs: each save of a membership is a row of its history.
+        if not created and any(getattr(membership, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(membership, name, value)
+            membership.save()
         where = str(ctx.district)
         if community is not None:
             where = community.name

@@ -1,5 +1,6 @@
 """Each community's data version: a number the database raises whenever a record that a
-dashboard figure is computed from changes in that community.
+dashboard figure, a community's counts or a public corridor page is computed from changes
+in that community.
 
 The dashboards cache their figures per row (a community, a building, a unit) under a key
 that holds the row's community's version (``corridor_portal.dashboard``). Triggers, not
@@ -11,19 +12,17 @@ PostgreSQL: one statement-level trigger per table and event, reading the stateme
 transition tables, so a bulk insert of a million duty turns raises each version once.
 SQLite: row-level triggers (SQLite has no statement-level triggers).
 
-Installed by migration ``corridor_portal.0002_data_versions``; a new community gets its row
-from a trigger too. A community without a row (none should exist) is never cached.
+The table is ``communities.DataVersion`` (read through ``DataVersion.of``); the triggers are
+installed by migration ``corridor_portal.0001_data_versions``, here at the top because they
+reach every app's tables. A new community gets its row from a trigger too. A community
+without a row (none should exist) is never cached.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db import models
-from django.db.models import OuterRef, Subquery
-from django.utils.translation import gettext_lazy as _
-
-VERSION_TABLE = "corridor_portal_dataversion"
+VERSION_TABLE = "communities_dataversion"  # communities.models.DataVersion
 
 # The community of a row ``r`` of each table, as SQL scalar subqueries. A row may belong to
 # two communities' figures (a donation counts for its fund and for the donor's household),
@@ -61,7 +60,15 @@ SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (_OF_CORRIDOR.format(corridor="r.corridor_id"),),
     ),
     "exhibits_exhibittransition": (("INSERT", "UPDATE", "DELETE"), (_OF_EXHIBIT,)),
+    # The photos of the public corridor pages.
+    "exhibits_exhibitphoto": (("INSERT", "UPDATE", "DELETE"), (_OF_EXHIBIT,)),
     "buildings_household": (("INSERT", "UPDATE", "DELETE"), (_OF_UNIT.format(unit="r.unit_id"),)),
+    # The community's counts (the community list and page): through the household, which
+    # SQLite's triggers may reach before the resident's own community is set.
+    "buildings_resident": (
+        ("INSERT", "UPDATE", "DELETE"),
+        (_OF_HOUSEHOLD.format(household="r.household_id"),),
+    ),
     # The ledger refuses UPDATE and DELETE (buildings/ledger.py): inserts are all there is.
     "buildings_donation": (
         ("INSERT",),
@@ -79,8 +86,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     # A fund, unit or building that moves takes its records' figures with it.
     "buildings_fund": (("UPDATE", "DELETE"), (_OF_BUILDING,)),
-    "buildings_unit": (("UPDATE", "DELETE"), (_OF_BUILDING,)),
-    "buildings_building": (("UPDATE", "DELETE"), ("r.community_id",)),
+    "buildings_unit": (("INSERT", "UPDATE", "DELETE"), (_OF_BUILDING,)),
+    "buildings_building": (("INSERT", "UPDATE", "DELETE"), ("r.community_id",)),
     "engagement_suggestion": (("INSERT", "UPDATE", "DELETE"), ("r.community_id",)),
     "engagement_guidancevisit": (("INSERT", "UPDATE", "DELETE"), ("r.community_id",)),
     "engagement_guidanceproblem": (
@@ -228,33 +235,3 @@ def install(connection) -> None:
 
 def remove(connection) -> None:
     _run(connection, 1)
-
-
-def version_of(community_path: str) -> Subquery:
-    """An annotation: the data version of the community at ``community_path`` (``"pk"``
-    for a community, ``"community_id"`` for a building, ...); None if it has no row."""
-    return Subquery(
-        DataVersion.objects.filter(community_id=OuterRef(community_path)).values("number")[:1]
-    )
-
-
-class DataVersion(models.Model):
-    """The data version of one community (see the module's docstring). Kept by triggers;
-    no foreign key constraint, so that the triggers never stand in the way of a delete."""
-
-    community = models.OneToOneField(
-        "communities.Community",
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    number = models.BigIntegerField(default=1)
-
-    class Meta:
-        app_label = "corridor_portal"
-        verbose_name = _("data version")
-        verbose_name_plural = _("data versions")
-
-    def __str__(self) -> str:
-        return f"{self.community_id}: {self.number}"

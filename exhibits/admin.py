@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from communities.admin import ScopedAdmin, ScopedAdminMixin, related_only
+from communities.audit import HistoryAdminMixin
 from exhibits import services
 from exhibits.models import (
     BeforeAfterPair,
@@ -123,7 +124,7 @@ class ExhibitPhotoInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Corridor)
-class CorridorAdmin(PerRowActionMixin, ScopedAdmin):
+class CorridorAdmin(PerRowActionMixin, HistoryAdminMixin, ScopedAdmin):
     list_display = ("unit", "theme", "status", "certified_at")
     list_filter = ("status", related_only("unit__building__community"))
     list_select_related = ("unit__building",)
@@ -282,7 +283,7 @@ EXHIBIT_TEXT_FIELDS = (
 
 
 @admin.register(Exhibit)
-class ExhibitAdmin(PerRowActionMixin, ScopedAdmin):
+class ExhibitAdmin(PerRowActionMixin, HistoryAdminMixin, ScopedAdmin):
     form = ExhibitAdminForm
     list_display = ("title", "kind", "status", "corridor", "creator", "status_changed_at")
     list_filter = ("status", "kind", related_only("corridor__unit__building__community"))

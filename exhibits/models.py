@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from buildings.models import Resident, Unit
 from communities import scoping
@@ -67,6 +68,7 @@ class Corridor(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = ScopedManager()
     scope = ScopePaths.via_building("unit__building", write_roles=EDITOR_ROLES)
 
@@ -179,6 +181,7 @@ class Exhibit(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = ScopedManager()
     scope = ScopePaths.via_building("corridor__unit__building", write_roles=EDITOR_ROLES)
 
@@ -231,6 +234,8 @@ class ExhibitTransition(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     note = models.TextField(_("note"), max_length=2000, blank=True)
 
+    # The review decision with its note: recorded in the audit log, like the exhibit.
+    history = HistoricalRecords(excluded_fields=["at"])
     objects = ScopedManager()
     scope = ScopePaths.via_building("exhibit__corridor__unit__building", write_roles=frozenset())
 

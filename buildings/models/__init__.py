@@ -1,5 +1,5 @@
 """Buildings, units, households and residents (places.py); funds and their ledger
-(funds.py); duty rosters (rosters.py)."""
+(funds.py); duty rosters (rosters.py); the access log (privacy.py)."""
 
 from buildings.models.funds import Donation, Expense, Fund
 from buildings.models.places import (
@@ -11,6 +11,7 @@ from buildings.models.places import (
     mask_phone,
     phone_validator,
 )
+from buildings.models.privacy import AccessLog
 from buildings.models.rosters import (
     DutyRoster,
     DutyShift,
@@ -20,6 +21,7 @@ from buildings.models.rosters import (
 )
 
 __all__ = [
+    "AccessLog",
     "Building",
     "Donation",
     "DutyRoster",

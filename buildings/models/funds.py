@@ -26,6 +26,13 @@ MAX_AMOUNT = Decimal("1000000.00")
 FUND_EDITORS = frozenset({scoping.SECRETARY, scoping.CADRE, scoping.HEAD})
 
 
+def _ledger_recorder(instance, request=None, **kwargs):
+    """The history of a ledger entry names who recorded it, in a request or not."""
+    if instance.recorded_by_id:
+        return instance.recorded_by
+    return getattr(request, "user", None)
+
+
 def money_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
 
@@ -221,6 +228,10 @@ class Donation(LedgerEntry):
         help_text=_("For labour and goods: what was given."),
     )
 
+    # A separate table: the ledger guard's triggers on buildings_donation are untouched.
+    history = HistoricalRecords(
+        excluded_fields=["token", "recorded_at"], get_user=_ledger_recorder
+    )
     objects = ScopedManager()
     scope = ScopePaths.via_building("fund__building", write_roles=FUND_EDITORS)
 
@@ -253,6 +264,10 @@ class Expense(LedgerEntry):
     receipt_thumb = models.CharField(max_length=200, blank=True, editable=False)
     receipt_content_type = models.CharField(max_length=30, blank=True, editable=False)
 
+    history = HistoricalRecords(
+        excluded_fields=["token", "recorded_at", "receipt_thumb", "receipt_content_type"],
+        get_user=_ledger_recorder,
+    )
     objects = ScopedManager()
     scope = ScopePaths.via_building("fund__building", write_roles=FUND_EDITORS)
 

@@ -1,11 +1,14 @@
 """Buildings, their units (stairwells), households and residents."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from communities.models import Community, Section
 from communities.scoping import ScopedManager, ScopePaths
@@ -24,6 +27,11 @@ def mask_phone(phone: str) -> str:
         return "*" * len(phone)
     keep_start = 3 if len(phone) >= 11 else 0
     return phone[:keep_start] + "*" * (len(phone) - keep_start - 4) + phone[-4:]
+
+
+# What an erased resident is called from then on (data, like every name, in Chinese):
+# "原住户-<id>", so that two former residents of one household stay apart in the ledger.
+ERASED_NAME = "原住户"
 
 
 class Building(models.Model):
@@ -140,6 +148,7 @@ class Household(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
     objects = ScopedManager()
     scope = ScopePaths.via_building("unit__building")
 
@@ -173,11 +182,39 @@ class ResidentTag(models.Model):
         return self.name
 
 
+class CurrentResidentManager(ScopedManager):
+    """Residents who have not been erased: every list, search, roster, choice and count.
+
+    The default manager, so that related managers (``household.residents``), model-form
+    choices and ``visible_to`` leave erased rows out without each caller remembering to.
+    Foreign keys from the ledger still reach an erased row (Django follows them through
+    the base manager), where it reads as a former resident.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(erased_at__isnull=True)
+
+
 class Resident(models.Model):
-    """A person living in a household. No ID-card numbers: only what the work needs."""
+    """A person living in a household. No ID-card numbers: only what the work needs.
+
+    A resident who moved away is erased (``buildings.privacy.resident_erase``): the row
+    stays, so that the ledger keeps its donations, but holds no personal data any more.
+    """
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
+    )
+    # The household's community, kept by database triggers (buildings/resident_community.py)
+    # so that lists of a community's residents are one index range.
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("community"),
+        db_index=False,
     )
     name = models.CharField(_("full name"), max_length=30)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
@@ -192,11 +229,28 @@ class Resident(models.Model):
     tags = models.ManyToManyField(
         ResidentTag, blank=True, related_name="residents", verbose_name=_("tags")
     )
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedManager()
-    scope = ScopePaths.via_building("household__unit__building")
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = CurrentResidentManager()
+    # Erased rows too: the resident's own export and the erasure itself.
+    all_objects = ScopedManager()
+    scope = replace(
+        ScopePaths.via_building("household__unit__building"),
+        district="community__district",
+        community="community",
+    )
 
     class Meta:
         verbose_name = _("resident")
@@ -205,10 +259,27 @@ class Resident(models.Model):
         indexes = [
             # The resident list's keyset order (name, pk): each page is one index range.
             models.Index(fields=["name", "id"], name="resident_name_pk_idx"),
+            # The same within a community (a secretary's list), for the current residents.
+            models.Index(
+                fields=["community", "name", "id"],
+                name="resident_community_name_idx",
+                condition=models.Q(erased_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The database sets the community too (on PostgreSQL before the row is written);
+        # setting it here lets the instance know it without a reload.
+        if self.household_id is not None:
+            self.community_id = (
+                Household.objects.filter(pk=self.household_id)
+                .values_list("unit__building__community_id", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("buildings:resident_detail", args=[self.pk])
@@ -216,3 +287,7 @@ class Resident(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None

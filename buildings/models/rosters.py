@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from buildings.models.places import Household, Unit
 from communities import scoping
@@ -181,6 +182,9 @@ class DutyShift(models.Model):
     )
     swapped_at = models.DateTimeField(_("swapped at"), null=True, blank=True)
 
+    # Marks and swaps by a person are saved one row at a time and recorded; shifts that
+    # generate() plans are bulk inserts of the system, not recorded (docs/privacy.md).
+    history = HistoricalRecords()
     objects = ScopedManager()
     scope = ScopePaths.via_building("roster__unit__building", write_roles=ROSTER_EDITORS)
 

@@ -1,5 +1,4 @@
-import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations
 
 from corridor_portal import versions
 
@@ -15,32 +14,13 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
     initial = True
 
-    # The triggers go on the tables of every source of the dashboards' figures.
+    # The triggers go on the tables of every source of the cached figures and pages; the
+    # table they write is communities.DataVersion.
     dependencies = [
-        ("communities", "0002_membership_job_title"),
+        ("communities", "0004_data_version"),
         ("buildings", "0007_keyset_indexes"),
         ("exhibits", "0001_initial"),
         ("engagement", "0001_initial"),
     ]
 
-    operations = [
-        migrations.CreateModel(
-            name="DataVersion",
-            fields=[
-                (
-                    "community",
-                    models.OneToOneField(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        primary_key=True,
-                        related_name="+",
-                        serialize=False,
-                        to="communities.community",
-                    ),
-                ),
-                ("number", models.BigIntegerField(default=1)),
-            ],
-            options={"verbose_name": "data version", "verbose_name_plural": "data versions"},
-        ),
-        migrations.RunPython(install, remove),
-    ]
+    operations = [migrations.RunPython(install, remove)]

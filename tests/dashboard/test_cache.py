@@ -18,10 +18,9 @@ from django.utils import timezone
 from buildings import roster_services
 from buildings import services as fund_services
 from buildings.models import Building, Donation, DutyShift, Fund, Household, Unit
-from communities.models import Community
+from communities.models import Community, DataVersion
 from corridor_portal import dashboard
 from corridor_portal.dashboard import Period
-from corridor_portal.versions import DataVersion
 from engagement import services as engagement_services
 from engagement.models import GuidanceProblem, Suggestion
 from exhibits import services as exhibit_services
