@@ -142,6 +142,7 @@ def _replan_from(roster: DutyRoster, day: date, by) -> None:
         generate(roster=roster, first=day, last=horizon)
 
 
+@transaction.atomic(savepoint=False)  # its callers are atomic; alone, it is too
 def generate(*, roster: DutyRoster, first: date, last: date) -> int:
     """Add the missing shifts of periods starting in [first, last]; returns how many.
 
@@ -238,6 +239,7 @@ def shift_mark(*, shift: DutyShift, status: str, note: str = "", by) -> DutyShif
     shift.note = note.strip()
     shift.marked_by = by
     shift.marked_at = timezone.now()
+    shift._history_user = by
     shift.save(update_fields=["status", "note", "marked_by", "marked_at"])
     return shift
 
@@ -265,6 +267,7 @@ def shift_swap(*, shift: DutyShift, other: DutyShift, by) -> tuple[DutyShift, Du
         mine.swapped_with = theirs
         mine.swapped_by = by
         mine.swapped_at = now
+        mine._history_user = by
         mine.save(update_fields=["household", "swapped_with", "swapped_by", "swapped_at"])
     return first, second
 

@@ -15,6 +15,7 @@ from django.db.models import (
     DecimalField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -36,6 +37,7 @@ from buildings import (
     forms_rosters,
     fund_sheets,
     importing,
+    privacy,
     roster_services,
     rotation,
     services,
@@ -44,6 +46,7 @@ from buildings.filters import BuildingFilter, HouseholdFilter, ResidentFilter
 from buildings.forms import BuildingForm, HouseholdForm, ResidentForm, UnitForm
 from buildings.forms_funds import FundFilter, FundForm, FundUpdateForm
 from buildings.models import (
+    AccessLog,
     Building,
     Donation,
     DutyRoster,
@@ -56,15 +59,17 @@ from buildings.models import (
     RosterSlot,
     Unit,
 )
-from communities import images, scoping
+from communities import concurrency, images, scoping
 from communities.forms import add_service_errors
 from communities.mixins import (
     CanEditMixin,
     EditableParentMixin,
+    OptimisticLockMixin,
     ScopedFormMixin,
     ScopedListMixin,
     ScopedQuerysetMixin,
     ScopedUpdateMixin,
+    SubmitOnceMixin,
 )
 from communities.models import Community
 from communities.pagination import KeysetListMixin, KeysetPaginator, related_count
@@ -247,7 +252,9 @@ class ResidentListView(KeysetListMixin, ScopedListMixin, ListView):
             super()
             .get_queryset()
             .select_related("household__unit__building__community")
-            .prefetch_related("tags")
+            # A list, not a manager per row: 50 managers and querysets cost a page
+            # more than its queries.
+            .prefetch_related(Prefetch("tags", to_attr="tag_list"))
         )
 
     def get_context_data(self, **kwargs):
@@ -274,6 +281,16 @@ class ResidentDetailView(CanEditMixin, ScopedQuerysetMixin, DetailView):
             .select_related("household__unit__building__community")
             .prefetch_related("tags")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        privacy.log_access(
+            user=self.request.user,
+            action=AccessLog.Action.VIEW_RESIDENT,
+            community_id=self.object.household.unit.building.community_id,
+            resident=self.object,
+        )
+        return context
 
 
 class ResidentCreateView(ChildCreateMixin, CreateView):
@@ -461,7 +478,13 @@ class RosterExportView(RosterCommunityMixin, View):
     def get(self, request, community_pk):
         # a community's roster is well under a megabyte: memory, not a temporary file
         out = BytesIO()
-        importing.write_roster(community=self.community, user=request.user, out=out)
+        rows = importing.write_roster(community=self.community, user=request.user, out=out)
+        privacy.log_access(
+            user=request.user,
+            action=AccessLog.Action.EXPORT_ROSTER,
+            community_id=self.community.pk,
+            rows=rows,
+        )
         out.seek(0)
         return FileResponse(
             out,
@@ -564,7 +587,7 @@ def _may_open_fund(user, building) -> bool:
     return q is None or Building.objects.filter(q, pk=building.pk).exists()
 
 
-class FundCreateView(LoginRequiredMixin, CreateView):
+class FundCreateView(SubmitOnceMixin, LoginRequiredMixin, CreateView):
     model = Fund
     form_class = FundForm
     template_name = "buildings/fund_form.html"
@@ -612,7 +635,7 @@ class FundEditMixin(EditableParentMixin):
     parent_related = ("building__community", "unit__building")
 
 
-class FundUpdateView(FundEditMixin, UpdateView):
+class FundUpdateView(FundEditMixin, OptimisticLockMixin, UpdateView):
     model = Fund
     form_class = FundUpdateForm
     template_name = "buildings/fund_form.html"
@@ -1140,7 +1163,7 @@ class RosterListView(ScopedListMixin, ListView):
         return context
 
 
-class RosterCreateView(LoginRequiredMixin, FormView):
+class RosterCreateView(SubmitOnceMixin, LoginRequiredMixin, FormView):
     """A roster for a unit the user may see (else 404) and keep rosters of (else 403)."""
 
     form_class = forms_rosters.RosterForm
@@ -1200,10 +1223,11 @@ class RosterEditMixin(EditableParentMixin):
     parent_related = ("unit__building__community",)
 
 
-class RosterDetailView(ScopedQuerysetMixin, DetailView):
+class RosterDetailView(SubmitOnceMixin, ScopedQuerysetMixin, DetailView):
     """Duties, this month's turns and the next four weeks, overdue turns, the completion
     rate, exemptions; for editors the done / missed buttons, planning and exempting
-    (POSTed here, so that a refused form comes back with its errors in place)."""
+    (POSTed here, so that a refused form comes back with its errors in place). The
+    exemption form is sent once (planning is: it adds nothing twice)."""
 
     model = DutyRoster
     template_name = "buildings/roster_detail.html"
@@ -1244,6 +1268,7 @@ class RosterDetailView(ScopedQuerysetMixin, DetailView):
             return self.render_to_response(self.get_context_data(generate_form=form))
         if action == "exempt":
             form = forms_rosters.ExemptionForm(request.POST, user=user, roster=roster)
+            concurrency.add_token_field(form)
             if form.is_valid():
                 try:
                     exemption = roster_services.roster_exempt(
@@ -1305,10 +1330,11 @@ class RosterDetailView(ScopedQuerysetMixin, DetailView):
             context.setdefault(
                 "exemption_form", forms_rosters.ExemptionForm(user=user, roster=roster)
             )
+            concurrency.add_token_field(context["exemption_form"])
         return context
 
 
-class RosterOrderView(RosterEditMixin, FormView):
+class RosterOrderView(RosterEditMixin, SubmitOnceMixin, FormView):
     """A new order of households from a date on (today or later)."""
 
     form_class = forms_rosters.RosterOrderForm
@@ -1410,7 +1436,7 @@ def shift_mark(request, pk):
     return redirect(back)
 
 
-class ShiftSwapView(LoginRequiredMixin, FormView):
+class ShiftSwapView(SubmitOnceMixin, LoginRequiredMixin, FormView):
     """Two households trade turns: this turn and another of the same roster still to come."""
 
     form_class = forms_rosters.SwapForm

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from communities import scoping
+from communities import concurrency, scoping
 from communities.services import scoped_save
 
 
@@ -54,11 +55,106 @@ class CanEditMixin:
         return context
 
 
-class ScopedFormMixin(LoginRequiredMixin):
+class SubmitOnceMixin:
+    """A create form writes once however often it is sent (communities/concurrency.py).
+
+    The form gets a hidden one-time token. A POST whose token was used before is sent,
+    with a message, to where the first submit went. Otherwise the whole POST runs in one
+    transaction that first claims the token: a redirect (the record was written) keeps
+    the claim and remembers where it led; any other answer (the form back with errors)
+    rolls the claim back. A POST without a token (not sent from the page) is handled as
+    before, unprotected.
+    """
+
+    submit_once = True
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.submit_once:
+            concurrency.add_token_field(form)
+        return form
+
+    def dispatch(self, request, *args, **kwargs):
+        token = None
+        if self.submit_once and request.method == "POST" and request.user.is_authenticated:
+            token = concurrency.token_from(request.POST)
+        if token is None:
+            return super().dispatch(request, *args, **kwargs)
+        url = concurrency.used_token_url(token, request.user)
+        if url is not None:
+            return self.already_submitted(url)
+        with transaction.atomic():
+            if not concurrency.claim_token(token, request.user):
+                url = concurrency.used_token_url(token, request.user)
+                claimed = False
+            else:
+                claimed = True
+                response = super().dispatch(request, *args, **kwargs)
+                if response.status_code in (301, 302, 303) and response.get("Location"):
+                    concurrency.record_token_url(token, response["Location"])
+                else:
+                    transaction.set_rollback(True)
+        if not claimed:
+            return self.already_submitted(url or "")
+        return response
+
+    def already_submitted(self, url: str):
+        """The answer to a form sent again: where the first submit went, or a new form."""
+        if url:
+            messages.info(self.request, _("This form was already saved."))
+            return HttpResponseRedirect(url)
+        messages.warning(
+            self.request,
+            _(
+                "This form was already sent. Check whether the record exists before "
+                "adding it again."
+            ),
+        )
+        return HttpResponseRedirect(self.request.get_full_path())
+
+
+class OptimisticLockMixin:
+    """An update form that never silently overwrites someone else's change.
+
+    The form gets a signed fingerprint of the record's values as shown; on POST the
+    record is read again under ``select_for_update`` in the transaction of the save, and
+    a change made meanwhile sends the form back with the differences
+    (communities/concurrency.py). ``lock_attr`` names the view attribute holding the
+    record; ``locked_record()`` reads it again under the lock.
+    """
+
+    lock_attr = "object"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def locked_record(self, record):
+        """``record`` with its values read again under the row lock: loaded before the
+        lock, it may hold values changed since, which a save would write back."""
+        fresh = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        for field in record._meta.concrete_fields:
+            # a foreign key's cached row is dropped when its id changes
+            setattr(record, field.attname, getattr(fresh, field.attname))
+        return record
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        record = getattr(self, self.lock_attr, None)
+        if record is not None and record.pk is not None:
+            if self.request.method == "POST":
+                record = self.locked_record(record)
+            concurrency.add_fingerprint(form, record)
+        return form
+
+
+class ScopedFormMixin(SubmitOnceMixin, LoginRequiredMixin):
     """Create and update views: the form gets the user; saves go through ``scoped_save``.
 
-    Update views find the object among visible rows (404 otherwise) and answer
-    403 when the user may read but not change it.
+    Create forms are sent once (``SubmitOnceMixin``). Update views find the object among
+    visible rows (404 otherwise) and answer 403 when the user may read but not change it.
     """
 
     success_message = ""
@@ -75,7 +171,21 @@ class ScopedFormMixin(LoginRequiredMixin):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class ScopedUpdateMixin(ScopedFormMixin, ScopedQuerysetMixin):
+class ScopedUpdateMixin(OptimisticLockMixin, ScopedFormMixin, ScopedQuerysetMixin):
+    """Update views with optimistic locking; on POST the object is read under
+    ``select_for_update`` already, so the check needs no second query."""
+
+    submit_once = False
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if self.request.method == "POST":
+            rows = rows.select_for_update(of=("self",))
+        return rows
+
+    def locked_record(self, record):
+        return record
+
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         if not scoping.can_edit(self.request.user, obj):

@@ -18,7 +18,13 @@ from django.views.generic import DetailView, FormView, ListView
 
 from communities import scoping
 from communities.forms import add_service_errors
-from communities.mixins import EditableParentMixin, ScopedListMixin, ScopedQuerysetMixin
+from communities.mixins import (
+    EditableParentMixin,
+    OptimisticLockMixin,
+    ScopedListMixin,
+    ScopedQuerysetMixin,
+    SubmitOnceMixin,
+)
 from engagement import services
 from engagement.filters_guidance import ProblemFilter, VisitFilter
 from engagement.forms_guidance import ProblemCloseForm, ProblemForm, VisitForm, VisitUpdateForm
@@ -78,7 +84,7 @@ class VisitListView(ScopedListMixin, ListView):
         return context
 
 
-class VisitCreateView(LoginRequiredMixin, FormView):
+class VisitCreateView(SubmitOnceMixin, LoginRequiredMixin, FormView):
     """Record a visit with its visitors and problems: district officials, in their district."""
 
     form_class = VisitForm
@@ -179,7 +185,8 @@ class VisitEditMixin(EditableParentMixin):
         return kwargs
 
 
-class VisitUpdateView(VisitEditMixin, FormView):
+class VisitUpdateView(VisitEditMixin, OptimisticLockMixin, FormView):
+    lock_attr = "visit"
     form_class = VisitUpdateForm
     template_name = "engagement/visit_form.html"
 
@@ -209,7 +216,7 @@ class VisitUpdateView(VisitEditMixin, FormView):
 # Problems
 
 
-class ProblemCreateView(VisitEditMixin, FormView):
+class ProblemCreateView(VisitEditMixin, SubmitOnceMixin, FormView):
     """A problem raised after the visit was recorded."""
 
     form_class = ProblemForm

@@ -20,7 +20,12 @@ from django.views.generic import DetailView, FormView, ListView
 from buildings.models import Building
 from communities import scoping
 from communities.forms import add_service_errors
-from communities.mixins import EditableParentMixin, ScopedListMixin, ScopedQuerysetMixin
+from communities.mixins import (
+    EditableParentMixin,
+    ScopedListMixin,
+    ScopedQuerysetMixin,
+    SubmitOnceMixin,
+)
 from communities.models import Community
 from engagement import advice, services
 from engagement.filters_polls import PollFilter
@@ -68,7 +73,7 @@ class PollListView(ScopedListMixin, ListView):
 # Running a poll
 
 
-class PollCreateView(EditableParentMixin, FormView):
+class PollCreateView(EditableParentMixin, SubmitOnceMixin, FormView):
     """Run a poll in a community: its secretary only (others 403, or 404 if they do not
     see the community)."""
 
