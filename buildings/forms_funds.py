@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from buildings.filters import BootstrapFilterSet
+from buildings.filters import BootstrapFilterSet, id_filter
 from buildings.models import Donation, Expense, Fund, Household, Resident, Unit
 from buildings.models.funds import FUND_EDITORS, MAX_AMOUNT
 from communities import images, scoping
@@ -167,7 +167,7 @@ class FundFilter(BootstrapFilterSet):
         label=_("Open or closed"),
         widget=forms.Select(choices=[("", _("any")), ("true", _("open")), ("false", _("closed"))]),
     )
-    building = django_filters.NumberFilter(field_name="building", widget=forms.HiddenInput)
+    building = id_filter("building")
 
     class Meta:
         model = Fund

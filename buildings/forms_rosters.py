@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buildings import roster_services
-from buildings.filters import BootstrapFilterSet
+from buildings.filters import BootstrapFilterSet, id_filter
 from buildings.models import DutyRoster, DutyShift, Household, RosterExemption
 from buildings.models.rosters import ROSTER_EDITORS
 from communities import scoping
@@ -346,7 +346,7 @@ class RosterFilter(BootstrapFilterSet):
             choices=[("", _("any")), ("true", _("active")), ("false", _("inactive"))]
         ),
     )
-    unit = django_filters.NumberFilter(field_name="unit", widget=forms.HiddenInput)
+    unit = id_filter("unit")
 
     class Meta:
         model = DutyRoster

@@ -7,6 +7,8 @@
   without a request, with at most one session write per ``SESSION_REFRESH_SECONDS``.
 * :func:`reset_failures_of_user` -- a successful login clears that username's failures.
 * :class:`MinimumLengthValidator` -- Django's, with a message that has a Chinese translation.
+* :class:`LoginForm`, :class:`AdminLoginForm` -- Django's login forms, with the username's
+  length checked.
 
 See docs/security.md, "Login and sessions".
 """
@@ -19,8 +21,11 @@ import time
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import SESSION_KEY, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in
+from django.core.validators import MaxLengthValidator
 from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils.translation import ngettext
@@ -154,3 +159,23 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             "This password is too short. It must contain at least %(min_length)d characters.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+class _UsernameLengthMixin:
+    """Django sets the username field's ``max_length`` after creating it, so no validator
+    checks it: a 100,000-character username reached ``authenticate()``, and django-axes
+    failed to store it (a 500 on PostgreSQL). Too long a username is now a form error, and
+    never reaches the backends."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(_UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_UsernameLengthMixin, AdminAuthenticationForm):
+    pass

@@ -3,11 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from corridor_portal import views
+from corridor_portal.login import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
@@ -27,6 +34,7 @@ urlpatterns = [
     path("exhibits/", include("exhibits.urls")),
     path("engagement/", include("engagement.urls")),
     path("dashboard/", include("corridor_portal.urls_dashboard")),
+    path("privacy/", include("corridor_portal.urls_privacy")),
 ]
 
 # A database or Redis out of reach answers a friendly 503 page, anything else the 500 page.

@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -305,7 +306,8 @@ class SuggestionForm(ScopedModelForm):
                 "the form to list its residents."
             )
         elif building is not None:
-            field.help_text = gettext("Residents of %(building)s.") % {"building": building}
+            # Help texts are shown unescaped (Django's rule): escape the stored name.
+            field.help_text = gettext("Residents of %(building)s.") % {"building": escape(building)}
         if self.instance.resident_id and all(r.pk != self.instance.resident_id for r in rows):
             rows.insert(0, self.instance.resident)
         field.widget.choices = [("", field.empty_label)] + [(r.pk, resident_label(r)) for r in rows]

@@ -1,10 +1,9 @@
 """List filters for corridors and exhibits; choices come from scoped querysets."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from buildings.filters import BootstrapFilterSet, _communities
+from buildings.filters import BootstrapFilterSet, _communities, id_filter
 from exhibits.models import Corridor, Exhibit
 
 
@@ -21,7 +20,7 @@ class CorridorFilter(BootstrapFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Corridor.Status.choices, empty_label=_("any")
     )
-    building = django_filters.NumberFilter(field_name="unit__building", widget=forms.HiddenInput)
+    building = id_filter("unit__building")
 
     class Meta:
         model = Corridor
@@ -44,10 +43,8 @@ class ExhibitFilter(BootstrapFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Exhibit.Status.choices, empty_label=_("any")
     )
-    building = django_filters.NumberFilter(
-        field_name="corridor__unit__building", widget=forms.HiddenInput
-    )
-    corridor = django_filters.NumberFilter(field_name="corridor", widget=forms.HiddenInput)
+    building = id_filter("corridor__unit__building")
+    corridor = id_filter("corridor")
 
     class Meta:
         model = Exhibit

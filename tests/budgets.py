@@ -121,6 +121,17 @@ BUDGETS = {
     # The report as .docx: the same figures, visitors and named examples as the report
     # page (one query per source table, whatever the size).
     "dashboard:report_docx": 20,
+    # Personal data (tests/privacy). The audit log reads each of its ten history tables
+    # once (newest first, one page) and, for the tables shown, the versions just before
+    # the rows listed (to say what changed): at most 20, plus the session, the user, the
+    # memberships and an official's communities.
+    "privacy:audit_log": 26,
+    "privacy:access_log": 8,
+    # A resident's export: the resident with tags, the access-log write, then one query
+    # per kind of record held (donations given, raised and of the household, funds led,
+    # the household's duty turns, exhibits, suggestions, history, access log).
+    "privacy:resident_export": 16,
+    "privacy:resident_erase": 10,
 }
 
 # Named URLs without a page to count: they only redirect or only accept POST.

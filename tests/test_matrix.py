@@ -20,6 +20,7 @@ from tests.matrix_roles import (
     WRITE_SECTION_BUILDING,
     _all,
 )
+from tests.privacy import matrix_privacy
 
 # (url name, label, kwargs from the world, expected status per role)
 MATRIX = [
@@ -222,6 +223,7 @@ MATRIX = [
 
 MATRIX += matrix_campaigns.ROWS + matrix_polls.ROWS + matrix_guidance.ROWS
 MATRIX += matrix_dashboard.ROWS
+MATRIX += matrix_privacy.ROWS
 
 
 def matrix_rosters(world):

@@ -12,6 +12,7 @@ from tests import budget_pages, factories
 from tests.budgets import BUDGETS, EXEMPT
 from tests.dashboard import matrix_dashboard
 from tests.engagement import matrix_campaigns, matrix_guidance, matrix_polls
+from tests.privacy import matrix_privacy
 from tests.test_matrix import _named_urls, matrix_funds, matrix_rosters
 from tests.utils import assert_constant_queries
 
@@ -412,6 +413,7 @@ PAGES = {
 
 PAGES |= matrix_campaigns.PAGES | matrix_polls.PAGES | matrix_guidance.PAGES
 PAGES |= matrix_dashboard.PAGES
+PAGES |= matrix_privacy.PAGES
 PAGES |= budget_pages.PAGES
 
 SEEDED = {
@@ -423,6 +425,7 @@ SEEDED = {
 
 SEEDED |= matrix_campaigns.SEEDED | matrix_polls.SEEDED | matrix_guidance.SEEDED
 SEEDED |= matrix_dashboard.SEEDED
+SEEDED |= matrix_privacy.SEEDED
 SEEDED |= budget_pages.SEEDED
 
 
