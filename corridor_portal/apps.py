@@ -8,7 +8,9 @@ class CorridorPortalConfig(AppConfig):
 
     def ready(self):
         # Connects the login signal receivers (failure reset, session idle stamp).
-        from corridor_portal import login  # noqa: F401
-        from corridor_portal import sqlite_stats
+        from corridor_portal import (
+            login,  # noqa: F401
+            sqlite_stats,
+        )
 
         sqlite_stats.connect()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -17,7 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from buildings.models import Building, DutyShift, Household, Resident, Unit
 from communities import scoping
-from communities.models import Community, Membership, Section
+from communities.models import Community, DataVersion, Membership, Section
 from engagement import advice
 from engagement import services as engagement_services
 from engagement.models import GuidanceProblem, Poll
@@ -96,6 +97,43 @@ def with_counts(communities, user):
     return communities.annotate(**annotations)
 
 
+COUNTS = (
+    "building_count",
+    "unit_count",
+    "household_count",
+    "resident_count",
+    "party_member_count",
+    "corridor_count",
+    "certified_count",
+)
+
+
+def attach_counts(communities: list, user) -> None:
+    """Set the counts of :func:`with_counts` on each of ``communities`` (loaded with their
+    ``data_version``): from the cache, under the community's data version, for a user who
+    sees the whole community (its secretary, an official over it, a superuser), whose
+    counts are everyone's; computed in one query for the others and the rows not cached."""
+    keys = {
+        community.pk: f"community-counts:{community.pk}:{community.data_version}"
+        for community in communities
+        if community.data_version is not None
+        and scoping.sees_whole_community(user, community.pk, community.district_id)
+    }
+    found = cache.get_many(list(keys.values()))
+    counts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [community.pk for community in communities if community.pk not in counts]
+    if missing:
+        rows = with_counts(Community.objects.filter(pk__in=missing), user).values("pk", *COUNTS)
+        fresh = {row.pop("pk"): row for row in rows}
+        counts.update(fresh)
+        cache.set_many(
+            {keys[pk]: fresh[pk] for pk in fresh if pk in keys}, settings.DASHBOARD_CACHE_SECONDS
+        )
+    for community in communities:
+        for name, value in counts.get(community.pk, dict.fromkeys(COUNTS, 0)).items():
+            setattr(community, name, value)
+
+
 class CommunityListView(LoginRequiredMixin, ListView):
     """All communities the user may see, with the size of each."""
 
@@ -105,7 +143,14 @@ class CommunityListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         user = self.request.user
         communities = Community.objects.visible_to(user).select_related("district")
-        return with_counts(communities, user).order_by("district__name", "name", "pk")
+        return communities.annotate(data_version=DataVersion.of("pk")).order_by(
+            "district__name", "name", "pk"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        attach_counts(context["object_list"], self.request.user)
+        return context
 
 
 DUTY_COMPLETION_DAYS = 30
@@ -160,13 +205,37 @@ OPEN_PROBLEMS_SHOWN = 5
 def community_page_queryset(user):
     """Communities with the figures the community page shows, all in the one query that
     fetches the community: counts, residents by age band, the latest poll and its winner,
-    and the open problems of its guidance visits (only the rows ``user`` may see)."""
+    the open problems of its guidance visits (only the rows ``user`` may see), and its
+    data version for :func:`community_figures`."""
     communities = with_counts(Community.objects.visible_to(user).select_related("district"), user)
     return communities.annotate(
+        data_version=DataVersion.of("pk"),
         **advice.age_band_annotations(Resident.objects.visible_to(user), advice.RESIDENT_COMMUNITY),
         **advice.latest_poll_annotations(Poll.objects.visible_to(user)),
         open_problem_count=advice.open_problem_annotation(GuidanceProblem.objects.visible_to(user)),
     )
+
+
+def community_figures(user, community) -> dict:
+    """The residents by tag (one query) and the duty completion by building (one) of the
+    community page, as ``user`` sees them. For a user who sees the whole community they
+    are everyone's, cached under the community's data version for the day."""
+    today = timezone.localdate()
+    key = None
+    if community.data_version is not None and scoping.sees_whole_community(
+        user, community.pk, community.district_id
+    ):
+        key = f"community-figures:{community.pk}:{community.data_version}:{today.isoformat()}"
+        found = cache.get(key)
+        if found is not None:
+            return found
+    figures = {
+        "tags": advice.tag_profile(user, community),
+        "duty_completion": duty_completion_by_building(user, community),
+    }
+    if key is not None:
+        cache.set(key, figures, settings.DASHBOARD_CACHE_SECONDS)
+    return figures
 
 
 def _share(count: int, total: int) -> int:
@@ -223,6 +292,7 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         community = self.object
         user = self.request.user
+        figures = community_figures(user, community)
         memberships = (
             Membership.objects.visible_to(user)
             .filter(community=community, is_active=True)
@@ -244,8 +314,8 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
         sections = list(Section.objects.visible_to(user).filter(community=community))
         context["sections"] = [(s, cadres_by_section.get(s.pk, [])) for s in sections]
         context.update(self.problem_context(user, community))
-        context.update(self.advice_context(user, community))
-        context["duty_completion"] = duty_completion_by_building(user, community)
+        context.update(self.advice_context(community, figures["tags"]))
+        context["duty_completion"] = figures["duty_completion"]
         context["duty_completion_days"] = DUTY_COMPLETION_DAYS
         # The secretary's community: decided from the memberships already loaded.
         context["can_edit"] = scoping.is_secretary_of(user, community.pk)
@@ -272,10 +342,9 @@ class CommunityDetailView(LoginRequiredMixin, DetailView):
             "can_record_visit": engagement_services.can_record_visit(user, community),
         }
 
-    def advice_context(self, user, community) -> dict:
+    def advice_context(self, community, tags) -> dict:
         """Who lives here, what the latest poll said, and the corridor themes the rules
-        suggest from that (two queries: the tag counts and the active rules)."""
-        tags = advice.tag_profile(user, community)
+        suggest from that (one query: the active rules)."""
         residents = community.resident_count
         poll = latest_poll(community)
         profile = advice.Profile(

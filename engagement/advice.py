@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from buildings.models import Resident, ResidentTag
 from engagement.models import GuidanceProblem, Poll, PollOption, PollTally, ThemeRule
 
-RESIDENT_COMMUNITY = "household__unit__building__community"
+# Resident.community: the household's community, kept by the database.
+RESIDENT_COMMUNITY = "community"
 
 # Age bands by year of birth, as (key, label, youngest age, oldest age or None).
 AGE_BANDS = (

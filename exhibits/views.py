@@ -1,13 +1,18 @@
 """Pages for corridors and exhibits: logging, the two sign-offs, galleries, the public page."""
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -17,11 +22,14 @@ from buildings.models import Unit
 from communities import images, scoping
 from communities.mixins import (
     EditableParentMixin,
+    OptimisticLockMixin,
     ScopedFormMixin,
     ScopedListMixin,
     ScopedQuerysetMixin,
     ScopedUpdateMixin,
+    SubmitOnceMixin,
 )
+from communities.models import DataVersion
 from communities.pagination import KeysetListMixin, related_count
 from exhibits import services
 from exhibits.filters import CorridorFilter, ExhibitFilter
@@ -216,7 +224,7 @@ class CorridorPosterView(ScopedQuerysetMixin, DetailView):
         return context
 
 
-class PairCreateView(EditableParentMixin, FormView):
+class PairCreateView(EditableParentMixin, SubmitOnceMixin, FormView):
     form_class = PairForm
     template_name = "exhibits/pair_form.html"
     parent_model = Corridor
@@ -370,7 +378,7 @@ class ExhibitCreateView(CorridorChildMixin, FormView):
         return redirect(exhibit)
 
 
-class ExhibitUpdateView(ScopedQuerysetMixin, UpdateView):
+class ExhibitUpdateView(OptimisticLockMixin, ScopedQuerysetMixin, UpdateView):
     model = Exhibit
     form_class = ExhibitForm
     template_name = "exhibits/exhibit_form.html"
@@ -440,7 +448,7 @@ def exhibit_transition(request, pk, action):
     return redirect(target or exhibit.get_absolute_url())
 
 
-class ExhibitMoveView(ScopedQuerysetMixin, FormView):
+class ExhibitMoveView(SubmitOnceMixin, ScopedQuerysetMixin, FormView):
     form_class = MoveForm
     template_name = "exhibits/exhibit_move.html"
 
@@ -526,19 +534,43 @@ def pair_photo(request, pk, side):
 # The public gallery: no login, approved exhibits only, no personal data
 
 
+# Public pages of a corridor are cached per page and language, under the data version of
+# the corridor's community (corridor_portal/versions.py), which every change to its
+# corridors, exhibits and photos raises: a QR code on a stairwell wall is scanned by many
+# phones at once. Page numbers beyond this are not cached (no corridor has that many works).
+PUBLIC_PAGES_CACHED = 50
+
+
 @require_GET
 def public_gallery(request, slug):
     corridor = get_object_or_404(
-        Corridor.objects.select_related("unit__building__community"), public_slug=slug
+        Corridor.objects.select_related("unit__building__community").annotate(
+            data_version=DataVersion.of("unit__building__community_id")
+        ),
+        public_slug=slug,
     )
-    exhibits = (
-        corridor.exhibits.filter(status=S.APPROVED)
-        .prefetch_related(_first_photo())
-        .order_by("floor", "pk")
+    raw_page = request.GET.get("page") or "1"
+    cacheable = (
+        corridor.data_version is not None
+        and raw_page.isdigit()
+        and 0 < int(raw_page) <= PUBLIC_PAGES_CACHED
     )
-    page = Paginator(exhibits, 24).get_page(request.GET.get("page"))
+    key = f"public-gallery:{corridor.pk}:{corridor.data_version}:{raw_page}:{get_language()}"
+    body = cache.get(key) if cacheable else None
+    if body is None:
+        exhibits = (
+            corridor.exhibits.filter(status=S.APPROVED)
+            .prefetch_related(_first_photo())
+            .order_by("floor", "pk")
+        )
+        page = Paginator(exhibits, 24).get_page(raw_page)
+        body = render_to_string(
+            "exhibits/_public_gallery_body.html", {"page_obj": page, "public": True}, request
+        )
+        if cacheable:
+            cache.set(key, body, settings.DASHBOARD_CACHE_SECONDS)
     return render(
         request,
         "exhibits/public_gallery.html",
-        {"corridor": corridor, "page_obj": page, "public": True},
+        {"corridor": corridor, "body": mark_safe(body), "public": True},  # noqa: S308 -- rendered by our template
     )
