@@ -82,9 +82,7 @@ def _resident_history_fields(admin_obj, request):
     user = request.user
     community = (
         Community.objects.filter(
-            buildings__units__households__residents__pk=getattr(
-                request, "_history_object_id", None
-            )
+            buildings__units__households__residents__pk=getattr(request, "_history_object_id", None)
         )
         .only("pk", "district_id")
         .first()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from buildings.models import AccessLog, Fund, Resident
 from buildings.models.places import ERASED_NAME
@@ -103,3 +104,34 @@ def may_manage_personal_data(user, resident: Resident) -> bool:
     """Export and erase: those who may edit the resident (the community's secretary,
     the cadre of its section, superusers). ``resident.household.unit.building`` loaded."""
     return scoping.can_edit_loaded(user, resident)
+
+
+# What a page shows of a resident's phone and Party membership
+
+
+def phone_shown(user, resident) -> str:
+    """The phone number in full for the community's secretary and cadres, masked otherwise.
+
+    Reads ``resident.community_id``: no query.
+    """
+    if scoping.can_see_personal_data(user, resident.community_id):
+        return resident.phone
+    return resident.masked_phone
+
+
+def party_shown(user, resident) -> str:
+    """ "yes" or "no" for those who may know a resident's Party membership, "—" otherwise.
+
+    Reads the ``district_id`` annotated by the resident list, or expects
+    ``resident.community`` or ``resident.household.unit.building.community`` to be loaded.
+    """
+    if hasattr(resident, "district_id"):  # annotated by the resident list
+        community_id, district_id = resident.community_id, resident.district_id
+    elif Resident.community.is_cached(resident):
+        community_id, district_id = resident.community_id, resident.community.district_id
+    else:
+        community = resident.household.unit.building.community
+        community_id, district_id = community.pk, community.district_id
+    if scoping.can_see_party_membership(user, community_id, district_id):
+        return _("yes") if resident.is_party_member else _("no")
+    return "—"

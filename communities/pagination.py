@@ -14,7 +14,7 @@ rows). The cursor -- the sort values of the last (or first) row shown and the di
 another list is ignored and the first page shown.
 
 There are no page numbers. The page says how many rows match, counted with a ``LIMIT``
-(at most ``COUNT_CAP`` rows, "more than 10,000" beyond), and not at all when the list fits on one
+(at most ``COUNT_CAP`` rows, "more than 1,000" beyond), and not at all when the list fits on one
 page.
 """
 
@@ -46,7 +46,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 CURSOR_PARAM = "cursor"
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 # A cursor holds a handful of short values; anything longer is not one of ours.
 CURSOR_MAX_LENGTH = 1000
 FORWARD, BACKWARD = "n", "p"
@@ -191,6 +191,7 @@ class KeysetPaginator:
         param: str = CURSOR_PARAM,
         count: int | None = None,
         count_cap: int = COUNT_CAP,
+        count_queryset=None,
     ):
         if per_page < 1:
             raise ValueError("per_page must be at least 1.")
@@ -200,7 +201,8 @@ class KeysetPaginator:
         self.per_page = per_page
         self.param = param
         self.known_count = count
-        self.count_queryset = queryset
+        # Counted without the annotations the rows carry (their joins cost the count).
+        self.count_queryset = queryset if count_queryset is None else count_queryset
         self.count_cap = count_cap
         model = queryset.model._meta.label_lower
         self.salt = f"keyset:{model}:{','.join(ordering)}"
@@ -388,13 +390,19 @@ class KeysetListMixin:
     def get_paginate_by(self, queryset):
         return settings.PAGE_SIZE
 
+    def row_annotations(self) -> dict:
+        """Annotations for the rows of the page only, not for counting them."""
+        return {}
+
     def paginate_queryset(self, queryset, page_size):
+        annotations = self.row_annotations()
         paginator = KeysetPaginator(
-            queryset,
+            queryset.annotate(**annotations) if annotations else queryset,
             self.keyset_ordering,
             page_size,
             param=self.cursor_param,
             count_cap=self.count_cap,
+            count_queryset=queryset,
         )
         page = paginator.page(self.request.GET)
         return paginator, page, page.object_list, page.has_other_pages()

@@ -229,9 +229,7 @@ class Donation(LedgerEntry):
     )
 
     # A separate table: the ledger guard's triggers on buildings_donation are untouched.
-    history = HistoricalRecords(
-        excluded_fields=["token", "recorded_at"], get_user=_ledger_recorder
-    )
+    history = HistoricalRecords(excluded_fields=["token", "recorded_at"], get_user=_ledger_recorder)
     objects = ScopedManager()
     scope = ScopePaths.via_building("fund__building", write_roles=FUND_EDITORS)
 

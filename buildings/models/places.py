@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from communities.links import pk_url
 from communities.models import Community, Section
 from communities.scoping import ScopedManager, ScopePaths
 
@@ -81,11 +82,16 @@ class Building(models.Model):
         indexes = [models.Index(fields=["community", "compound"], name="building_compound_idx")]
 
     def __str__(self):
-        label = f"{self.compound}{self.number}"
-        return f"{label}号楼" if self.number.isdigit() else label
+        return self.label(self.compound, self.number)
 
     def get_absolute_url(self):
         return reverse("buildings:building_detail", args=[self.pk])
+
+    @staticmethod
+    def label(compound: str, number: str) -> str:
+        """清福三区15号楼 from its compound and number, for lists that read only those."""
+        label = f"{compound}{number}"
+        return f"{label}号楼" if number.isdigit() else label
 
     def clean(self):
         if self.section_id and self.community_id and self.section.community_id != self.community_id:
@@ -117,10 +123,14 @@ class Unit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.building}{self.number}单元"
+        return self.label(str(self.building), self.number)
 
     def get_absolute_url(self):
         return reverse("buildings:unit_detail", args=[self.pk])
+
+    @staticmethod
+    def label(building: str, number) -> str:
+        return f"{building}{number}单元"
 
 
 class Household(models.Model):
@@ -161,10 +171,14 @@ class Household(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit}{self.room}室"
+        return self.label(str(self.unit), self.room)
 
     def get_absolute_url(self):
-        return reverse("buildings:household_detail", args=[self.pk])
+        return pk_url("buildings:household_detail", self.pk)
+
+    @staticmethod
+    def label(unit: str, room: str) -> str:
+        return f"{unit}{room}室"
 
 
 class ResidentTag(models.Model):
@@ -282,7 +296,7 @@ class Resident(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("buildings:resident_detail", args=[self.pk])
+        return pk_url("buildings:resident_detail", self.pk)
 
     @property
     def masked_phone(self) -> str:
