@@ -84,6 +84,7 @@ def parse_args(argv=None):
         "--only",
         help="measure only the pages whose label contains one of these comma-separated texts",
     )
+    add("--skip", help="leave out the pages whose label contains one of these texts")
     add(
         "--marker",
         default="load",
@@ -639,6 +640,10 @@ def row_counts() -> str:
     return ", ".join(f"{model.objects.count():,} {name}" for model, name in counts)
 
 
+def _texts(option: str | None) -> list[str]:
+    return [text.strip().lower() for text in (option or "").split(",") if text.strip()]
+
+
 def ensure_database(url: str) -> None:
     """Create the PostgreSQL database of ``url`` when it does not exist yet."""
     import dj_database_url
@@ -713,6 +718,11 @@ def run(args, log=print) -> str:
         for page in pages(subjects, port, cookies):
             wanted = [text.strip().lower() for text in (args.only or "").split(",") if text.strip()]
             if wanted and not any(text in page.label.lower() for text in wanted):
+                continue
+            unwanted = [
+                text.strip().lower() for text in (args.skip or "").split(",") if text.strip()
+            ]
+            if any(text in page.label.lower() for text in unwanted):
                 continue
             status, _h, _b = request(port, page.path, cookies=cookies[page.role])
             if status != 200:

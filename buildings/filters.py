@@ -10,18 +10,6 @@ from communities import scoping
 from communities.models import Community, Section
 
 
-class EvaluatedChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices of a related row read with one plain query. Django's iterator reads them
-    through a server-side cursor, three round trips on PostgreSQL for a filter's handful of
-    communities or tags, on every list page."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-
 class BootstrapFilterSet(django_filters.FilterSet):
     """Gives every visible filter field Bootstrap's form classes."""
 
@@ -29,8 +17,6 @@ class BootstrapFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         for field in form.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
-                field.iterator = EvaluatedChoiceIterator
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
