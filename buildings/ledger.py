@@ -7,6 +7,8 @@ updates and cascades refuse too.
 
 import contextlib
 
+from communities import triggers
+
 LEDGER_TABLES = ("buildings_donation", "buildings_expense")
 MESSAGE = "ledger rows are immutable; record a reversing entry instead"
 
@@ -60,11 +62,7 @@ STATEMENTS = {
 
 
 def _run(connection, which: int) -> None:
-    if connection.vendor not in STATEMENTS:
-        raise NotImplementedError(f"no ledger guard for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in STATEMENTS[connection.vendor][which]():
-            cursor.execute(statement)
+    triggers.run(connection, STATEMENTS, which, "ledger guard")
 
 
 def install(connection) -> None:

@@ -13,6 +13,8 @@ SQLite (AFTER triggers correct it, as SQLite triggers cannot change the row bein
 ``Resident.save()`` also sets it in Python, so that a new instance knows it before a reload.
 """
 
+from communities import triggers
+
 COMMUNITY_OF_HOUSEHOLD = (
     "SELECT b.community_id FROM buildings_household h "
     "JOIN buildings_unit u ON u.id = h.unit_id "
@@ -129,11 +131,7 @@ STATEMENTS = {
 
 
 def _run(connection, which: int) -> None:
-    if connection.vendor not in STATEMENTS:
-        raise NotImplementedError(f"no resident community triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in STATEMENTS[connection.vendor][which]():
-            cursor.execute(statement)
+    triggers.run(connection, STATEMENTS, which, "resident community triggers")
 
 
 def install(connection) -> None:

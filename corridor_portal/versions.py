@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from communities import triggers
+
 VERSION_TABLE = "communities_dataversion"  # communities.models.DataVersion
 
 # The community of a row ``r`` of each table, as SQL scalar subqueries. A row may belong to
@@ -215,11 +217,7 @@ STATEMENTS = {
 
 
 def _run(connection, which: int) -> None:
-    if connection.vendor not in STATEMENTS:
-        raise NotImplementedError(f"no data-version triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in STATEMENTS[connection.vendor][which]():
-            cursor.execute(statement)
+    triggers.run(connection, STATEMENTS, which, "data-version triggers")
 
 
 def install(connection) -> None:

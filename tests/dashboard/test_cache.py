@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -31,22 +32,37 @@ TODAY = timezone.localdate()
 PERIOD = Period.last_days(90)
 
 
-def _views(user, a):
-    """Every figure a dashboard page shows for ``user``, through the cache."""
+def _recounted_trends(user, *, level, within):
+    """:func:`dashboard.trends` from the records, without the cache."""
+    first = dashboard._first_month(TODAY, 12)
+    series = dashboard._empty_series(first, TODAY)
+    per_row = dashboard.recount_trends(user, level=level, within=within, first=first, today=TODAY)
+    for months in per_row.values():
+        for month, values in months.items():
+            for name in ("approved", "raised", "done"):
+                series[month][name] += values[name]
+    return list(series.values())
+
+
+def _figures(user, a, *, cached: bool):
+    """Every figure a dashboard page shows for ``user``: through the cache, or from the
+    records (the headlines have no recount of their own: computed with the cache empty)."""
+    rows = dashboard.compute if cached else dashboard.recount
+    trends = dashboard.trends if cached else _recounted_trends
     community = Community.objects.get(pk=a.community.pk)
     building = Building.objects.get(pk=a.building.pk)
-    district = dashboard.compute(
+    district = rows(
         user, level="community", within=Community.objects.visible_to(user), period=PERIOD
     )
-    buildings = dashboard.compute(
+    buildings = rows(
         user,
         level="building",
         within=Building.objects.visible_to(user).filter(community=community),
         period=PERIOD,
     )
-    units = dashboard.compute(
-        user, level="unit", within=Unit.objects.filter(building=building), period=PERIOD
-    )
+    units = rows(user, level="unit", within=Unit.objects.filter(building=building), period=PERIOD)
+    if not cached:
+        cache.clear()
     return {
         "district": district["rows"],
         "district total": district["total"],
@@ -58,66 +74,20 @@ def _views(user, a):
         "building headline": dashboard.headline(
             user, level="building", obj=building, total=units["total"], period=PERIOD
         ),
-        "trends": dashboard.trends(
-            user, level="community", within=Community.objects.visible_to(user)
-        ),
-        "building trends": dashboard.trends(
+        "trends": trends(user, level="community", within=Community.objects.visible_to(user)),
+        "building trends": trends(
             user, level="building", within=Building.objects.filter(pk=building.pk)
         ),
     }
 
 
-def _recounted(user, a):
-    """The same figures from the records, without the cache."""
-    community = Community.objects.get(pk=a.community.pk)
-    building = Building.objects.get(pk=a.building.pk)
-    district = dashboard.recount(
-        user, level="community", within=Community.objects.visible_to(user), period=PERIOD
-    )
-    buildings = dashboard.recount(
-        user,
-        level="building",
-        within=Building.objects.visible_to(user).filter(community=community),
-        period=PERIOD,
-    )
-    units = dashboard.recount(
-        user, level="unit", within=Unit.objects.filter(building=building), period=PERIOD
-    )
-    first = dashboard._first_month(TODAY, 12)
-
-    def summed(level, within):
-        series = dashboard._empty_series(first, TODAY)
-        per_row = dashboard.recount_trends(
-            user, level=level, within=within, first=first, today=TODAY
-        )
-        for months in per_row.values():
-            for month, values in months.items():
-                for name in ("approved", "raised", "done"):
-                    series[month][name] += values[name]
-        return list(series.values())
-
-    from django.core.cache import cache
-
-    cache.clear()  # the headlines have no recount of their own: compute them cold
-    return {
-        "district": district["rows"],
-        "district total": district["total"],
-        "buildings": buildings["rows"],
-        "units": units["rows"],
-        "community headline": dashboard.headline(
-            user, level="community", obj=community, total=buildings["total"], period=PERIOD
-        ),
-        "building headline": dashboard.headline(
-            user, level="building", obj=building, total=units["total"], period=PERIOD
-        ),
-        "trends": summed("community", Community.objects.visible_to(user)),
-        "building trends": summed("building", Building.objects.filter(pk=building.pk)),
-    }
+def _views(user, a):
+    return _figures(user, a, cached=True)
 
 
 def _assert_equal_to_recount(user, a):
-    cached = _views(user, a)
-    fresh = _recounted(user, a)
+    cached = _figures(user, a, cached=True)
+    fresh = _figures(user, a, cached=False)
     for name in cached:
         assert cached[name] == fresh[name], f"{name}: cached figures differ from a recount"
 
