@@ -17,11 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _scratch_database_url(tmp_path) -> str:
-    """A database whose name says "bench", beside the test run's database."""
+    """A new, empty database whose name says "bench", beside the test run's database: on
+    PostgreSQL one left by an earlier run is dropped first (its migrations may be older)."""
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{tmp_path / 'bench_load_smoke.sqlite3'}"
-    name = f"{settings['NAME']}_bench_smoke"  # bench/load.py creates it when missing
+    name = f"{settings['NAME']}_bench_smoke"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     user, password = settings["USER"], settings["PASSWORD"]
     return f"postgres://{user}:{password}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}"
 
@@ -29,7 +32,7 @@ def _scratch_database_url(tmp_path) -> str:
 @pytest.mark.skipif(
     shutil.which("wrk") is None, reason="wrk is not installed (.ci/run installs it)"
 )
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_load_benchmark_runs_at_small_scale_and_reports_every_page(tmp_path):
     doc = tmp_path / "performance.md"
     environment = os.environ | {"DATABASE_URL": _scratch_database_url(tmp_path)}
