@@ -320,7 +320,8 @@ def compute(user, *, level: str, within, period: Period, today: date | None = No
 
     def fill(missing):
         bound = model._default_manager.filter(pk__in=missing)
-        chosen = [obj for obj in objects if obj.pk in set(missing)]
+        wanted = set(missing)
+        chosen = [obj for obj in objects if obj.pk in wanted]
         result = recount(
             user, level=level, within=bound, period=period, today=today, objects=chosen
         )
